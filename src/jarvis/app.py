@@ -1,0 +1,141 @@
+"""create_app(settings): routers, error handlers, middleware; the lifespan starts the runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from jarvis import __version__
+from jarvis.chat import collector as chat_collector
+from jarvis.chat import routes as chat_routes
+from jarvis.core import http as outbound
+from jarvis.core.cache import TTLCache
+from jarvis.core.context import AppContext
+from jarvis.core.db import Database
+from jarvis.core.errors import install_error_handlers
+from jarvis.core.hub import InMemoryHub
+from jarvis.core.logging import RequestIdMiddleware
+from jarvis.core.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from jarvis.core.migrate import upgrade_async
+from jarvis.core.ratelimit import RateLimitMiddleware
+from jarvis.dashboard import routes as dashboard_routes
+from jarvis.dashboard.snapshot import SnapshotService
+from jarvis.financial import routes as financial_routes
+from jarvis.health import collector as health_collector
+from jarvis.health import routes as health_routes
+from jarvis.instances import collector as instances_collector
+from jarvis.instances import routes as instances_routes
+from jarvis.metrics import collector as metrics_collector
+from jarvis.metrics import routes as metrics_routes
+from jarvis.notifications import collector as notifications_collector
+from jarvis.notifications import routes as notifications_routes
+from jarvis.proactive import collector as proactive_collector
+from jarvis.proactive import routes as proactive_routes
+from jarvis.projects import routes as projects_routes
+from jarvis.settings import Settings, load_settings
+from jarvis.web import routes as web_routes
+
+log = structlog.get_logger("jarvis.app")
+
+ROUTERS = [
+    dashboard_routes.router,
+    instances_routes.router,
+    projects_routes.router,
+    health_routes.router,
+    metrics_routes.router,
+    financial_routes.router,
+    chat_routes.router,
+    proactive_routes.router,
+    notifications_routes.router,
+    web_routes.router,
+]
+# Order matters: notifications before proactive (the engine delivers through channels).
+COLLECTORS = [
+    instances_collector,
+    health_collector,
+    metrics_collector,
+    notifications_collector,
+    proactive_collector,
+    chat_collector,
+]
+
+
+def build_context(settings: Settings) -> AppContext:
+    return AppContext(
+        settings=settings,
+        db=Database(settings.effective_database_url),
+        cache=TTLCache(max_keys=settings.cache.max_keys),
+        hub=InMemoryHub(),
+        http=outbound.make_client(settings.http.timeout_s),
+    )
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migrate: bool = True) -> FastAPI:
+    """The whole server. Tests pass `run_jobs=False` and drive jobs through `ctx.runtime.run_once`."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = build_context(settings)
+        app.state.ctx = ctx
+        if migrate:
+            await upgrade_async(settings.effective_database_url)
+        snapshot = SnapshotService(ctx)
+        ctx.extras["dashboard"] = snapshot
+        for collector in COLLECTORS:
+            collector.install(ctx)
+        ctx.runtime.task("dashboard-publisher", snapshot.run_publisher)
+        if run_jobs:
+            ctx.runtime.start()
+        log.info("started", version=__version__, database=ctx.db.url.split("://", 1)[0])
+        try:
+            yield
+        finally:
+            await ctx.runtime.stop()
+            await ctx.http.aclose()
+            await ctx.db.dispose()
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Jarvis Command Center",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        description="Operations dashboard for a fleet of AI coding agents. Every JSON answer uses the envelope "
+        '`{"success": true, "data": …}` or `{"success": false, "error", "code", "details", "request_id"}`.',
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/metrics", tags=["system"], include_in_schema=True, summary="Prometheus metrics")
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    dashboard_routes.install_fast_routes(app)
+
+    if settings.rate_limit.enabled:
+        app.add_middleware(
+            RateLimitMiddleware,
+            max_requests=settings.rate_limit.max_requests,
+            window_minutes=settings.rate_limit.window_minutes,
+        )
+    if settings.server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["content-type", "last-event-id", "x-request-id"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,7 @@
+"""chat JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

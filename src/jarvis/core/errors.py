@@ -1,0 +1,160 @@
+"""Error types and the one place that turns them into the API envelope or an HTML page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, Response
+
+from jarvis.core.jsonresp import JSONBytes
+
+log = structlog.get_logger("jarvis.errors")
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: list[dict[str, str]] | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        if code:
+            self.code = code
+
+
+class ValidationFailed(AppError):
+    status = 400
+    code = "validation_error"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(AppError):
+    status = 413
+    code = "too_large"
+
+
+class Unprocessable(AppError):
+    status = 422
+    code = "unprocessable"
+
+
+class RateLimited(AppError):
+    status = 429
+    code = "rate_limited"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class DependencyDown(AppError):
+    status = 503
+    code = "dependency_unavailable"
+
+
+def request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "") or request.headers.get("x-request-id", ""))
+
+
+def envelope_error(
+    request: Request, status: int, message: str, code: str, details: list[dict[str, str]] | None = None
+) -> Response:
+    body: dict[str, Any] = {
+        "success": False,
+        "error": message,
+        "code": code,
+        "details": details or [],
+        "request_id": request_id(request),
+    }
+    if not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", ""):
+        from jarvis.web.errors import error_page  # the HTML face of the same error
+
+        return error_page(request, status, message)
+    return JSONBytes(body, status_code=status)
+
+
+def describe_validation(errors: list[dict[str, Any]] | Any) -> tuple[str, list[dict[str, str]]]:
+    """Turn pydantic errors into the envelope's `details`, naming each field."""
+    details: list[dict[str, str]] = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        field = ".".join(loc) or "body"
+        kind = error.get("type", "")
+        if kind == "extra_forbidden":
+            problem = "is not a known field"
+        elif kind == "missing":
+            problem = "is required"
+        elif kind == "json_invalid":
+            field, problem = "body", "is not valid JSON"
+        else:
+            problem = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        details.append({"field": field, "problem": problem})
+    if not details:
+        return "The request is invalid.", details
+    first = details[0]
+    message = f"`{first['field']}` {first['problem']}" if first["field"] != "body" else f"The body {first['problem']}"
+    if len(details) > 1:
+        message += f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})"
+    return message + ".", details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def app_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AppError)
+        return envelope_error(request, exc.status, exc.message, exc.code, exc.details)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        message, details = describe_validation(exc.errors())
+        return envelope_error(request, 400, message, "validation_error", details)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        messages = {
+            404: f"Nothing at {request.url.path}; see /docs for the API.",
+            405: f"{request.method} is not allowed on {request.url.path}.",
+        }
+        message = messages.get(exc.status_code, str(exc.detail))
+        return envelope_error(request, exc.status_code, message, f"http_{exc.status_code}")
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled_error", path=request.url.path, request_id=request_id(request))
+        return envelope_error(
+            request, 500, "Something went wrong on the server; the error is logged with this request id.", "internal"
+        )
+
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+__all__ = [
+    "AppError",
+    "Conflict",
+    "DependencyDown",
+    "Forbidden",
+    "HTMLResponse",
+    "NotFound",
+    "RateLimited",
+    "TooLarge",
+    "Unprocessable",
+    "ValidationFailed",
+    "describe_validation",
+    "install_error_handlers",
+]

@@ -1,0 +1,124 @@
+"""The one outbound HTTP client: timeouts, a size cap and bounded retries (stamina).
+
+Health checks, metric sources and the original services all go through `fetch`, so a
+hanging peer, a redirect loop or a 2 GB body costs at most one timeout and one cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import stamina
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RetryableStatus(Exception):
+    """A 5xx answer, worth another attempt."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+@dataclass(slots=True)
+class FetchResult:
+    status: int | None
+    body: bytes
+    elapsed_ms: float
+    attempts: int
+    error: str | None = None
+    headers: dict[str, str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def make_client(timeout_s: float) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_s),
+        follow_redirects=True,
+        max_redirects=5,
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        headers={"user-agent": "jarvis-command-center"},
+    )
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise BodyTooLarge(f"body larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError):
+        return "timed out"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or unreachable"
+    if isinstance(exc, BodyTooLarge | RetryableStatus):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    json: Any = None,
+    timeout_s: float = 5.0,
+    max_bytes: int = 1024 * 1024,
+    attempts: int = 1,
+    base_delay_s: float = 0.5,
+    retry_5xx: bool = True,
+) -> FetchResult:
+    """One request with retries; never raises for network trouble, the result says what failed.
+
+    Each attempt is cut off after `timeout_s` in total (not per read), and the whole call
+    after `attempts * timeout_s` plus back-off.
+    """
+    started = time.perf_counter()
+    tries = 0
+    last_status: int | None = None
+    last_headers: dict[str, str] | None = None
+    retry_on: tuple[type[Exception], ...] = (httpx.TransportError, asyncio.TimeoutError)
+    if retry_5xx:
+        retry_on = (*retry_on, RetryableStatus)
+    try:
+        async for attempt in stamina.retry_context(
+            on=retry_on,
+            attempts=max(1, attempts),
+            timeout=None,
+            wait_initial=base_delay_s,
+            wait_max=max(base_delay_s * 8, base_delay_s),
+            wait_jitter=base_delay_s,
+        ):
+            with attempt:
+                tries += 1
+                async with asyncio.timeout(timeout_s):
+                    async with client.stream(method, url, headers=headers, json=json) as response:
+                        last_status = response.status_code
+                        last_headers = dict(response.headers)
+                        if retry_5xx and response.status_code >= 500:
+                            raise RetryableStatus(response.status_code)
+                        body = await _read_capped(response, max_bytes)
+        return FetchResult(last_status, body, (time.perf_counter() - started) * 1000, tries, None, last_headers)
+    except (httpx.HTTPError, BodyTooLarge, RetryableStatus, TimeoutError, OSError) as exc:
+        return FetchResult(
+            last_status, b"", (time.perf_counter() - started) * 1000, tries, describe_error(exc), last_headers
+        )

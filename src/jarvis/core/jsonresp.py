@@ -1,0 +1,40 @@
+"""orjson responses and the success envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=OPTIONS, default=_default)
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def ok_bytes(data: Any) -> bytes:
+    """The success envelope, serialised once."""
+    return b'{"success":true,"data":' + dumps(data) + b"}"
+
+
+class JSONBytes(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes):
+            return content
+        return dumps(content)
+
+
+def ok(data: Any, status_code: int = 200) -> JSONBytes:
+    return JSONBytes(ok_bytes(data), status_code=status_code)

@@ -1,0 +1,158 @@
+"""/api/dashboard/*, /api/events, /api/cache/*, /health.
+
+The hot reads are plain Starlette routes serving bytes serialised once per change (see
+DESIGN.md, performance notes); FastAPI twins registered behind them document them in /docs.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response
+from starlette.routing import Route
+
+from jarvis import __version__
+from jarvis.core import clock
+from jarvis.core.auth import is_allowed, require
+from jarvis.core.context import AppContext
+from jarvis.core.errors import Forbidden
+from jarvis.core.jsonresp import JSONBytes, dumps, ok
+from jarvis.core.sse import last_event_id, subscription_response
+from jarvis.dashboard.snapshot import snapshot_of
+
+router = APIRouter()
+SECTIONS = ("instances", "business", "health", "financial", "waves")
+
+
+def _ctx(request: Request | StarletteRequest) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+async def _overview(request: StarletteRequest) -> Response:
+    if not is_allowed(request):
+        raise Forbidden("This server only answers local requests; see server.trust_remote.")
+    return JSONBytes(await snapshot_of(_ctx(request)).overview_bytes())
+
+
+def _section_endpoint(name: str) -> Any:
+    async def endpoint(request: StarletteRequest) -> Response:
+        if not is_allowed(request):
+            raise Forbidden("This server only answers local requests; see server.trust_remote.")
+        built = await snapshot_of(_ctx(request)).section(name)
+        return JSONBytes(built.body)
+
+    return endpoint
+
+
+async def _health(request: StarletteRequest) -> Response:
+    ctx = _ctx(request)
+    database_ok = await _database_ok(ctx)
+    body = {
+        "status": "healthy" if database_ok else "degraded",
+        "service": "jarvis-dashboard-api",
+        "version": __version__,
+        "uptime_s": round(time.monotonic() - ctx.started_at, 1),
+        "timestamp": clock.iso(clock.now()),
+        "database": "ok" if database_ok else "unreachable",
+        "cache": ctx.cache.snapshot(),
+    }
+    return JSONBytes(dumps(body), status_code=200 if database_ok else 503)
+
+
+async def _database_ok(ctx: AppContext) -> bool:
+    from sqlalchemy import text
+
+    async def ping() -> bool:
+        async with ctx.db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+
+    try:
+        lookup = await ctx.cache.get_or_compute("health:database", 5.0, ping)
+    except Exception:
+        return False
+    return not lookup.stale
+
+
+def install_fast_routes(app: FastAPI) -> None:
+    """Put the bare routes in front of their documented FastAPI twins."""
+    fast = [Route("/api/dashboard/overview", _overview, methods=["GET"]), Route("/health", _health, methods=["GET"])]
+    fast += [Route(f"/api/dashboard/{name}", _section_endpoint(name), methods=["GET"]) for name in SECTIONS]
+    app.router.routes[0:0] = fast
+
+
+# --- documented twins (never reached: the routes above match first) --------------------------
+
+
+@router.get("/health", tags=["system"], summary="Liveness, version, uptime and cache stats (flat shape)")
+async def health(request: Request) -> Response:
+    return await _health(request)
+
+
+@router.get("/api/dashboard/overview", tags=["dashboard"], dependencies=[require("read")])
+async def overview(request: Request) -> Response:
+    """Every section at once: instances, business, health, financial, waves."""
+    return await _overview(request)
+
+
+def _twin(name: str) -> None:
+    async def section(request: Request) -> Response:
+        return await _section_endpoint(name)(request)
+
+    router.add_api_route(
+        f"/api/dashboard/{name}", section, methods=["GET"], tags=["dashboard"], summary=f"The {name} section"
+    )
+
+
+for _name in SECTIONS:
+    _twin(_name)
+
+
+@router.get("/api/dashboard/stream", tags=["dashboard"], dependencies=[require("read")])
+async def stream(request: Request) -> Response:
+    """SSE: `dashboard.snapshot` on connect (skipped when `Last-Event-ID` is current), then
+    `dashboard.update` events carrying only the sections that changed."""
+    snapshot = snapshot_of(_ctx(request))
+    if snapshot.version == 0:
+        await snapshot.refresh()
+    subscription = snapshot.subscribe()
+    last = last_event_id(request.headers.get("last-event-id"))
+    initial = [] if last == snapshot.version else [snapshot.full_event()]
+    return subscription_response(subscription, initial)
+
+
+@router.get("/api/events", tags=["events"], dependencies=[require("read")])
+async def events(request: Request, types: str | None = None) -> Response:
+    """SSE of individual events (instance events, blockers, health transitions, suggestions).
+    `types` filters by comma-separated names (`health.*` matches a family); `Last-Event-ID` replays."""
+    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    hub = _ctx(request).hub
+    subscription = hub.subscribe(wanted, maxsize=256)
+    last = last_event_id(request.headers.get("last-event-id"))
+    replay = [e.sse() for e in hub.since(last) if subscription.wants(e.type)] if last is not None else []
+    return subscription_response(subscription, replay)
+
+
+class CacheClear(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str | None = Field(None, max_length=200)
+
+
+@router.get("/api/cache/stats", tags=["system"], dependencies=[require("read")])
+async def cache_stats(request: Request) -> Response:
+    return ok(_ctx(request).cache.snapshot())
+
+
+@router.post("/api/cache/clear", tags=["system"], dependencies=[require("admin")])
+async def cache_clear(request: Request, body: CacheClear | None = None) -> Response:
+    """Drop every key, or just `key`."""
+    ctx = _ctx(request)
+    key = body.key if body else None
+    removed = ctx.cache.clear(key)
+    ctx.dirty.set()
+    return ok({"cleared": removed, "key": key})

@@ -1,0 +1,115 @@
+"""The dashboard snapshot: built once per change, served as bytes, streamed as deltas.
+
+Reads go through the TTL cache (one computation per TTL whatever the number of
+viewers); the publisher rebuilds when a write marks a section dirty or a TTL lapses,
+and sends viewers only the sections whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client import Counter
+
+from jarvis.core import clock
+from jarvis.core.context import SECTION_TTL, AppContext
+from jarvis.core.hub import Event, InMemoryHub, Subscription
+from jarvis.core.jsonresp import dumps, ok_bytes
+from jarvis.dashboard.sections import BUILDERS
+
+SNAPSHOT_BUILDS = Counter("jarvis_snapshot_builds", "Dashboard snapshots built and published (one per change)")
+SECTION_BUILDS = Counter("jarvis_section_builds", "Dashboard section computations", ["section"])
+
+MIN_PUBLISH_GAP_S = 1.0
+TICK_S = 2.0
+
+
+@dataclass(slots=True)
+class Built:
+    """A section's data and its serialised envelope, made once per computation."""
+
+    data: dict[str, Any]
+    body: bytes
+    raw: bytes  # the data without its build time: equal bytes mean nothing changed
+
+
+class SnapshotService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.stream = InMemoryHub(history=1)
+        self.version = 0
+        self.published: dict[str, bytes] = {}
+        self.current: dict[str, Any] = {}
+
+    async def section(self, name: str) -> Built:
+        async def compute() -> Built:
+            SECTION_BUILDS.labels(section=name).inc()
+            data = await BUILDERS[name](self.ctx)
+            body = ok_bytes(data)
+            # What counts as a change: everything but the build time.
+            raw = dumps({key: value for key, value in data.items() if key != "timestamp"})
+            return Built(data, body, raw)
+
+        lookup = await self.ctx.cache.get_or_compute(f"dashboard:{name}", self.ctx.ttl(name), compute)
+        built: Built = lookup.value
+        return built
+
+    async def sections(self) -> dict[str, Built]:
+        built = await asyncio.gather(*(self.section(name) for name in BUILDERS))
+        return dict(zip(BUILDERS, built, strict=True))
+
+    async def overview_bytes(self) -> bytes:
+        async def compute() -> bytes:
+            parts = await self.sections()
+            overview = {name: part.data for name, part in parts.items()}
+            overview["timestamp"] = clock.iso(clock.now())
+            overview["version"] = self.version
+            return ok_bytes(overview)
+
+        ttl = min(self.ctx.ttl(name) for name in SECTION_TTL)
+        lookup = await self.ctx.cache.get_or_compute("dashboard:overview", ttl, compute)
+        body: bytes = lookup.value
+        return body
+
+    async def refresh(self) -> Event | None:
+        """Rebuild what is due and publish the sections whose bytes changed, if any."""
+        parts = await self.sections()
+        changed = [name for name, part in parts.items() if self.published.get(name) != part.raw]
+        if not changed:
+            return None
+        for name in changed:
+            self.published[name] = parts[name].raw
+            self.current[name] = parts[name].data
+        self.version += 1
+        SNAPSHOT_BUILDS.inc()
+        return self.stream.publish(
+            "dashboard.update",
+            {"version": self.version, "changed": changed, "sections": {n: parts[n].data for n in changed}},
+        )
+
+    def full_event(self) -> bytes:
+        payload = dumps({"version": self.version, "changed": list(self.current), "sections": self.current})
+        return b"id: %d\nevent: dashboard.snapshot\ndata: %s\n\n" % (self.version, payload)
+
+    def subscribe(self, maxsize: int = 16) -> Subscription:
+        return self.stream.subscribe(maxsize=maxsize)
+
+    async def run_publisher(self) -> None:
+        """Wake on a write (or every tick, for TTL-driven changes); publish at most once a second."""
+        while True:
+            try:
+                await asyncio.wait_for(self.ctx.dirty.wait(), timeout=TICK_S)
+            except TimeoutError:
+                pass
+            self.ctx.dirty.clear()
+            started = time.monotonic()
+            await self.refresh()
+            await asyncio.sleep(max(0.0, MIN_PUBLISH_GAP_S - (time.monotonic() - started)))
+
+
+def snapshot_of(ctx: AppContext) -> SnapshotService:
+    service: SnapshotService = ctx.extras["dashboard"]
+    return service
