@@ -1,0 +1,48 @@
+"""Playwright in Debian's Chromium against a live server. Without /usr/bin/chromium these tests
+skip with one line (CI installs it and sets JARVIS_TEST_REQUIRE_BROWSER=1, so there they must run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = os.environ.get("JARVIS_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("JARVIS_TEST_REQUIRE_BROWSER") == "1"
+ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        if REQUIRED:
+            pytest.fail(f"browser tests need Chromium at {CHROMIUM}")
+        pytest.skip("browser tests: install Chromium (apt-get install -y chromium) to run them")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
