@@ -1,13 +1,196 @@
-"""health services."""
+"""Health services: the dashboard section, the services' public views, and their changes.
+
+Routes call these; the scheduler (`ctx.extras["health"]`) holds the live state, the
+database holds results, roll-ups and the services added through the API.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed, describe_validation
+from jarvis.health import store
+from jarvis.health.models import ServiceRow
+from jarvis.health.scheduler import HealthScheduler, Live
+from jarvis.health.schemas import ServiceUpdate
+from jarvis.health.specs import ServiceSpec, from_config
+from jarvis.settings import ServiceConfig
+
+UPTIME_KEY = "health:uptime"
+UPTIME_TTL_S = 30.0  # uptime over days moves slowly; one grouped query per 30 s at most
+MAX_SERVICES = 5000
+RECENT_SHOWN = 30
+
+
+def scheduler_of(ctx: AppContext) -> HealthScheduler:
+    scheduler: HealthScheduler = ctx.extras["health"]
+    return scheduler
+
+
+async def load_api_specs(session: AsyncSession) -> list[ServiceSpec]:
+    rows = (await session.execute(select(ServiceRow).order_by(ServiceRow.name))).scalars().all()
+    return [from_config(ServiceConfig.model_validate(row.config), "api") for row in rows]
+
+
+def overall(statuses: list[str]) -> str:
+    """Healthy when all checked services are, offline when none is up, degraded otherwise;
+    `unknown` until at least one service has been checked."""
+    known = [status for status in statuses if status != "unknown"]
+    if not known:
+        return "unknown"
+    if all(status == "healthy" for status in known):
+        return "healthy"
+    if all(status == "offline" for status in known):
+        return "offline"
+    return "degraded"
+
+
+async def uptimes(ctx: AppContext, *, fresh: bool = False) -> dict[str, dict[str, float | None]]:
+    async def compute() -> dict[str, dict[str, float | None]]:
+        async with ctx.db.sessions() as session:
+            return await store.uptime(session, now=clock.now())
+
+    if fresh:
+        ctx.cache.invalidate(UPTIME_KEY)
+    lookup = await ctx.cache.get_or_compute(UPTIME_KEY, UPTIME_TTL_S, compute)
+    result: dict[str, dict[str, float | None]] = lookup.value
+    return result
+
+
+def view(live: Live, uptime: dict[str, float | None] | None) -> dict[str, Any]:
+    """One service as the dashboard and `/api/services` show it."""
+    latencies = sorted(latency for _, status, latency in live.recent if latency is not None and status in store.UP)
+    recent = list(live.recent)[-RECENT_SHOWN:]
+    return {
+        "name": live.spec.name,
+        "kind": live.spec.kind,
+        "target": live.spec.target,
+        "status": live.status,
+        "latency_ms": None if live.latency_ms is None else round(live.latency_ms, 1),
+        "http_status": live.http_status,
+        "error": live.error,
+        "last_checked": clock.iso(live.last_checked),
+        "last_change": clock.iso(live.last_change),
+        "uptime": uptime or dict.fromkeys(store.WINDOWS),
+        "latency_p50_ms": store.percentile(latencies, 50),
+        "latency_p95_ms": store.percentile(latencies, 95),
+        "recent": [
+            {"at": clock.iso(at), "status": status, "latency_ms": None if latency is None else round(latency, 1)}
+            for at, status, latency in recent
+        ],
+    }
+
+
+def detail(live: Live, uptime: dict[str, float | None] | None) -> dict[str, Any]:
+    """`view` plus where the service comes from and its configuration (env var names, no values)."""
+    data = view(live, uptime)
+    data["source"] = live.spec.source
+    data["interval_s"] = live.spec.interval_s
+    data["config"] = live.spec.config.model_dump(mode="json") if live.spec.config else None
+    return data
 
 
 async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
-    """The dashboard's health section (empty shape until the domain lands)."""
-    return {"timestamp": clock.iso(clock.now())}
+    """The dashboard's health section (see DESIGN.md for the shape)."""
+    scheduler = scheduler_of(ctx)
+    error: str | None = None
+    try:
+        await scheduler.ensure_loaded()
+        all_uptime = await uptimes(ctx)
+    except Exception as exc:  # the section still shows what the scheduler knows
+        error = f"cannot read check history: {type(exc).__name__}"
+        all_uptime = {}
+    services = [view(live, all_uptime.get(name)) for name, live in sorted(scheduler.services.items())]
+    return {
+        "overall": overall([service["status"] for service in services]),
+        "services": services,
+        "collector_error": error,
+        "timestamp": clock.iso(clock.now()),
+    }
+
+
+async def list_services(ctx: AppContext) -> list[dict[str, Any]]:
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    all_uptime = await uptimes(ctx)
+    return [detail(live, all_uptime.get(name)) for name, live in sorted(scheduler.services.items())]
+
+
+async def lookup(ctx: AppContext, name: str) -> Live:
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    live = scheduler.services.get(name)
+    if live is None:
+        raise NotFound(f"No service named {name!r}; GET /api/services lists them.", details=[_field("name", "unknown")])
+    return live
+
+
+def _field(name: str, problem: str) -> dict[str, str]:
+    return {"field": name, "problem": problem}
+
+
+def _editable(live: Live) -> None:
+    if live.spec.source != "api":
+        how = (
+            "edit jarvis.toml to change it"
+            if live.spec.source == "config"
+            else "it is a built-in default: edit jarvis.toml (a [[services]] entry with its name replaces it)"
+        )
+        raise Conflict(
+            f"Service {live.spec.name!r} is not defined through the API; {how}.",
+            details=[_field("name", f"defined in {live.spec.source}, not through the API")],
+        )
+
+
+async def create_service(ctx: AppContext, *, session: AsyncSession, config: ServiceConfig) -> Live:
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    if config.name in scheduler.services:
+        raise Conflict(
+            f"A service named {config.name!r} already exists; PATCH it or pick another name.",
+            details=[_field("name", "already exists")],
+        )
+    if len(scheduler.services) >= MAX_SERVICES:
+        raise Unprocessable(f"At most {MAX_SERVICES} services can be watched.", details=[_field("name", "too many")])
+    now = clock.now()
+    session.add(ServiceRow(name=config.name, config=config.model_dump(mode="json"), created_at=now, updated_at=now))
+    await session.commit()
+    scheduler.upsert(from_config(config, "api"))
+    ctx.mark_changed("health")
+    return scheduler.services[config.name]
+
+
+async def update_service(ctx: AppContext, *, session: AsyncSession, live: Live, patch: ServiceUpdate) -> Live:
+    _editable(live)
+    assert live.spec.config is not None
+    merged = {**live.spec.config.model_dump(), **patch.model_dump(exclude_unset=True)}
+    try:
+        config = ServiceConfig.model_validate(merged)
+    except ValidationError as exc:
+        message, details = describe_validation(exc.errors())
+        raise ValidationFailed(message, details=details) from None
+    row = await session.get(ServiceRow, config.name)
+    if row is None:  # deleted meanwhile by another request
+        raise NotFound(f"No service named {config.name!r}.", details=[_field("name", "unknown")])
+    row.config = config.model_dump(mode="json")
+    row.updated_at = clock.now()
+    await session.commit()
+    scheduler = scheduler_of(ctx)
+    scheduler.upsert(from_config(config, "api"))
+    ctx.mark_changed("health")
+    return scheduler.services[config.name]
+
+
+async def delete_service(ctx: AppContext, *, session: AsyncSession, live: Live) -> None:
+    _editable(live)
+    await store.delete_service_data(session, name=live.spec.name)
+    await session.commit()
+    scheduler_of(ctx).remove(live.spec.name)
+    ctx.cache.invalidate(UPTIME_KEY)
+    ctx.mark_changed("health")

@@ -1,0 +1,39 @@
+"""Request bodies of the services API.
+
+`POST /api/services` takes exactly one `[[services]]` entry (`ServiceConfig`, validated by
+the same model as jarvis.toml). `PATCH` takes any subset of it but the name; the merged
+result is validated again as a whole, so a patch can never leave an invalid service behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jarvis.settings import ServiceConfig
+
+ServiceCreate = ServiceConfig
+Window = Literal["24h", "7d", "30d"]
+
+
+class ServiceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["http", "tcp"] | None = None
+    url: str | None = Field(None, max_length=2048)
+    method: Literal["GET", "HEAD", "POST"] | None = None
+    expect_status: list[int] | None = Field(None, max_length=50)
+    degraded_status: list[int] | None = Field(None, max_length=50)
+    body_contains: str | None = Field(None, max_length=1000)
+    json_path: str | None = Field(None, max_length=200)
+    json_equals: Any = None
+    headers_env: dict[str, str] | None = Field(None, max_length=20)
+    bearer_env: str | None = Field(None, max_length=100)
+    host: str | None = Field(None, max_length=255)
+    port: int | None = Field(None, ge=1, le=65535)
+    interval_s: float | None = Field(None, ge=1, le=86400)
+    timeout_s: float | None = Field(None, gt=0, le=120)
+    retries: int | None = Field(None, ge=0, le=10)
+    retry_base_delay_s: float | None = Field(None, ge=0, le=60)
+    degraded_over_ms: float | None = Field(None, gt=0)
