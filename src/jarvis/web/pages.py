@@ -1,0 +1,104 @@
+"""The HTML pages: `/` (the dashboard), `/fragments/{section}`, `/instances/{id}`, `/services/{name}`.
+
+Live updates: the page follows the existing JSON stream (`/api/dashboard/stream`); when an event
+names a changed section, the browser fetches `/fragments/{section}` — the same Jinja partial the
+first response used — and swaps it in. One template source for both, and the stream stays the
+documented JSON contract for API clients.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import HTMLResponse, Response
+
+from jarvis.core.auth import require
+from jarvis.core.context import AppContext
+from jarvis.core.errors import NotFound
+from jarvis.dashboard.snapshot import snapshot_of
+from jarvis.instances import service as instances_service
+from jarvis.web import views
+from jarvis.web.history import PERIODS, service_history
+from jarvis.web.templating import render, templates
+
+router = APIRouter(include_in_schema=False, dependencies=[require("read")])
+TIMELINE_LIMIT = 200
+
+
+def _ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+async def _sections(ctx: AppContext) -> tuple[dict[str, Any], int]:
+    snapshot = snapshot_of(ctx)
+    built = await snapshot.sections()
+    return {name: part.data for name, part in built.items()}, snapshot.version
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request) -> Response:
+    sections, version = await _sections(_ctx(request))
+    view = views.dashboard_view(sections)
+    base_url = str(request.base_url).rstrip("/")
+    context = {"view": view, "version": version, "nav": "dashboard", "page": "dashboard", "base_url": base_url}
+    return render(request, "dashboard/index.html", context)
+
+
+@router.get("/fragments/{section}", response_class=HTMLResponse)
+async def fragment(request: Request, section: Annotated[str, Path(max_length=32)]) -> Response:
+    """The inner HTML of one dashboard section, as the first response rendered it."""
+    if section not in views.SECTION_TITLES:
+        raise NotFound(f"There is no dashboard section named {section!r}.")
+    built = await snapshot_of(_ctx(request)).section(section)
+    context = {"d": views.section_data(built.data)}
+    response: HTMLResponse = templates.TemplateResponse(request, f"dashboard/_{section}.html", context)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+async def _instance_context(ctx: AppContext, instance_id: str) -> dict[str, Any]:
+    async with ctx.db.sessions() as session:
+        detail = await instances_service.instance_detail(
+            ctx, session=session, instance_id=instance_id, limit=TIMELINE_LIMIT
+        )
+    if detail.get("instance") is None:
+        raise NotFound(f"No instance named {instance_id!r} has reported; check the id on the dashboard.")
+    return detail
+
+
+@router.get("/instances/{instance_id}", response_class=HTMLResponse)
+async def instance_page(request: Request, instance_id: Annotated[str, Path(max_length=200)]) -> Response:
+    detail = await _instance_context(_ctx(request), instance_id)
+    context = {"detail": detail, "nav": "dashboard", "page": "instance"}
+    return render(request, "dashboard/instance.html", context)
+
+
+@router.get("/fragments/instances/{instance_id}", response_class=HTMLResponse)
+async def instance_fragment(request: Request, instance_id: Annotated[str, Path(max_length=200)]) -> Response:
+    detail = await _instance_context(_ctx(request), instance_id)
+    response: HTMLResponse = templates.TemplateResponse(request, "dashboard/_instance_body.html", {"detail": detail})
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+@router.get("/services/{name}", response_class=HTMLResponse)
+async def service_page(
+    request: Request,
+    name: Annotated[str, Path(max_length=100)],
+    period: Annotated[str, Query(pattern="^(24h|7d|30d)$")] = "24h",
+) -> Response:
+    ctx = _ctx(request)
+    history = await service_history(ctx, name, period)
+    health = views.section_data((await snapshot_of(ctx).section("health")).data)
+    service = views.find_service(health, name) or {"name": name}
+    context = {
+        "service": service,
+        "history": history,
+        "period": period,
+        "periods": PERIODS,
+        "nav": "dashboard",
+        "page": "service",
+    }
+    return render(request, "dashboard/service.html", context)
