@@ -1,0 +1,193 @@
+"""One answer being produced: provider → tokens → SSE events, written to the database as it goes.
+
+The answer runs in its own task, apart from the HTTP response that relays its events: when the
+client goes away the response cancels the task, which closes the upstream request (the SDK's
+stream is exited) and stores the partial answer as `interrupted`. The partial text is handed to
+the batched writer (`writer.py`) every `chat.flush_interval_s` or `chat.flush_every_tokens`,
+whichever comes first, so a `kill -9` keeps what was already written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import structlog
+
+from jarvis.chat import service
+from jarvis.chat.markdown import render
+from jarvis.chat.models import Message
+from jarvis.chat.providers import ProviderError, Token, Turn, get_provider
+from jarvis.chat.providers.base import Chunk
+from jarvis.chat.schemas import message_public
+from jarvis.chat.state import state_of, writer_of
+from jarvis.chat.tools import ToolStep
+from jarvis.core.context import AppContext
+from jarvis.core.jsonresp import dumps
+
+log = structlog.get_logger("jarvis.chat")
+
+Emit = Callable[[dict[str, Any] | None], None]
+
+
+def sse(event_id: int, payload: dict[str, Any]) -> bytes:
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (event_id, payload["type"].encode(), dumps(payload))
+
+
+async def _timed(chunks: AsyncIterator[Chunk], timeout_s: float) -> AsyncIterator[Chunk]:
+    """The provider's chunks, each within `timeout_s` of the previous one (or of the start)."""
+    iterator = aiter(chunks)
+    try:
+        while True:
+            try:
+                async with asyncio.timeout(timeout_s):
+                    chunk = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise ProviderError(f"timed out after {timeout_s:g} s") from None
+            yield chunk
+    finally:
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class Answer:
+    def __init__(self, ctx: AppContext, *, message_id: str, provider: str, turn: Turn, emit: Emit) -> None:
+        self.ctx = ctx
+        self.message_id = message_id
+        self.provider = provider
+        self.turn = turn
+        self.emit = emit
+        self.parts: list[str] = []
+        self.tools: list[dict[str, Any]] = []
+        self.note: str | None = None
+        self.tokens = 0
+        self.unflushed = 0
+        self.last_flush = time.monotonic()
+
+    @property
+    def content(self) -> str:
+        return "".join(self.parts)
+
+    async def run(self) -> None:
+        try:
+            await self._produce()
+        except asyncio.CancelledError:
+            # The final write runs in a task of its own, out of reach of a second cancellation.
+            final = asyncio.ensure_future(self._finish("interrupted", None))
+            await asyncio.shield(final)
+            raise
+        except Exception as exc:  # a bug of ours: keep what was said, tell the client, log it
+            log.exception("chat_answer_failed", message_id=self.message_id)
+            await self._finish("incomplete", f"{type(exc).__name__}: the answer stopped")
+        finally:
+            self.emit(None)
+
+    async def _produce(self) -> None:
+        timeout = self.ctx.settings.chat.timeout_s
+        try:
+            async for chunk in _timed(get_provider(self.provider).stream(self.turn), timeout):
+                await self._take(chunk)
+        except ProviderError as exc:
+            if self.tokens:
+                await self._finish("incomplete", f"The {self.provider} provider failed mid-answer: {exc.reason}")
+                return
+            await self._fall_back(exc.reason)
+        await self._finish("complete", None)
+
+    async def _fall_back(self, reason: str) -> None:
+        self.note = (
+            f"The {self.provider} provider failed before answering ({reason}); this answer comes from the built-in "
+            "assistant."
+        )
+        log.warning("chat_fallback", provider=self.provider, reason=reason)
+        self.provider = "builtin"
+        await self._take(Token(f"> **Note:** {self.note}\n\n"))
+        async for chunk in get_provider("builtin").stream(self.turn):
+            await self._take(chunk)
+
+    async def _take(self, chunk: Chunk) -> None:
+        if isinstance(chunk, ToolStep):
+            step = chunk.public()
+            self.tools.append(step)
+            self.emit({"type": "tool", "tool": step})
+            self._save_partial()
+            return
+        self.parts.append(chunk.text)
+        self.tokens += 1
+        self.unflushed += 1
+        self.emit({"type": "token", "content": chunk.text})
+        settings = self.ctx.settings.chat
+        if self.unflushed >= settings.flush_every_tokens or (
+            time.monotonic() - self.last_flush >= settings.flush_interval_s
+        ):
+            self._save_partial()
+
+    def _save_partial(self) -> None:
+        """Queue the partial answer for the batched writer (off this answer's path)."""
+        writer_of(self.ctx).mark(self.message_id, content=self.content, tools=self.tools or None)
+        self.unflushed = 0
+        self.last_flush = time.monotonic()
+
+    async def _finish(self, status: str, error: str | None) -> None:
+        values: dict[str, Any] = {
+            "content": self.content,
+            "status": status,
+            "provider": self.provider,
+            "note": self.note,
+            "error": error,
+            "tools": self.tools or None,
+        }
+        await writer_of(self.ctx).settle(self.message_id)
+        async with self.ctx.db.sessions() as session:
+            await service.save_answer(session=session, message_id=self.message_id, **values)
+            await session.commit()
+            stored = await session.get(Message, self.message_id)
+        public = message_public(stored) if stored is not None else {"id": self.message_id, **values}
+        # `message` is the answer's text, as the seed sent it; `answer` is the stored message with its html.
+        html = public["html"] if "html" in public else render(self.content)
+        common = {"message": self.content, "messageId": self.message_id, "html": html, "answer": public}
+        if status == "complete":
+            self.emit({"type": "complete", **common})
+        elif status == "incomplete":
+            self.emit({"type": "error", "error": error, **common})
+
+
+def start_answer(ctx: AppContext, answer: Answer) -> asyncio.Task[None]:
+    state = state_of(ctx)
+    task = asyncio.create_task(answer.run(), name=f"chat:{answer.message_id}")
+    state.active[answer.message_id] = task
+    task.add_done_callback(lambda _t: state.active.pop(answer.message_id, None))
+    return task
+
+
+async def relay(
+    queue: asyncio.Queue[dict[str, Any] | None], task: asyncio.Task[None], first: dict[str, Any]
+) -> AsyncIterator[bytes]:
+    """The SSE body; leaving early (client gone) cancels the answer, which then stores its partial text.
+
+    Events already queued are written together (still one SSE event per token): under load this
+    saves a write per token without holding any token back."""
+    event_id = 1
+    try:
+        yield sse(event_id, first)
+        while True:
+            item = await queue.get()
+            batch: list[bytes] = []
+            while item is not None:
+                event_id += 1
+                batch.append(sse(event_id, item))
+                if queue.empty():
+                    break
+                item = queue.get_nowait()
+            if batch:
+                yield b"".join(batch)
+            if item is None:
+                return
+    finally:
+        if not task.done():
+            task.cancel()
