@@ -1,9 +1,15 @@
-"""notifications background jobs."""
+"""Start the notifier: one worker per configured channel, and recovery of queued deliveries."""
 
 from __future__ import annotations
 
 from jarvis.core.context import AppContext
+from jarvis.notifications.service import Notifier
 
 
 def install(ctx: AppContext) -> None:
-    """Register this domain's jobs and state on the app context."""
+    notifier = Notifier(ctx)
+    ctx.extras["notifications"] = notifier
+    for name in notifier.channels:
+        ctx.runtime.task(f"notifications-{name}", notifier.worker(name))
+    if notifier.channels:
+        ctx.runtime.task("notifications-recover", notifier.recover_job)
