@@ -26,7 +26,14 @@ from jarvis.settings import Settings, load_settings
 
 POSTGRES_URL = os.environ.get("JARVIS_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("JARVIS_TEST_REQUIRE_SERVICES") == "1"
-BACKENDS = ["sqlite", "postgres"]
+# Without a PostgreSQL URL (a developer's laptop) the PostgreSQL half is left out, said once in the header.
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL or REQUIRE_SERVICES else ["sqlite"]
+
+
+def pytest_report_header() -> str:
+    if POSTGRES_URL:
+        return f"postgres: storage tests also run on {POSTGRES_URL.split('@')[-1]}"
+    return "postgres: skipped (set JARVIS_TEST_POSTGRES_URL=postgresql+asyncpg://user@host/db to run those tests)"
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -57,7 +64,20 @@ def _pg(sql: str) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(run())
+    # In a thread of its own: the caller may be inside a running event loop.
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if error:
+        raise error[0]
 
 
 def _pg_url(database: str) -> str:
@@ -150,7 +170,9 @@ class LiveServer:
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, timeout_graceful_shutdown=1
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

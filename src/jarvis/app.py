@@ -14,15 +14,17 @@ from starlette.responses import Response
 
 from jarvis import __version__
 from jarvis.chat import collector as chat_collector
+from jarvis.chat import pages as chat_pages
 from jarvis.chat import routes as chat_routes
 from jarvis.core import http as outbound
+from jarvis.core.apidocs import install_api_docs
 from jarvis.core.cache import TTLCache
 from jarvis.core.context import AppContext
 from jarvis.core.db import Database
 from jarvis.core.errors import install_error_handlers
 from jarvis.core.hub import InMemoryHub
 from jarvis.core.logging import RequestIdMiddleware
-from jarvis.core.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from jarvis.core.middleware import SECURITY_HEADERS, BodyLimitMiddleware
 from jarvis.core.migrate import upgrade_async
 from jarvis.core.ratelimit import RateLimitMiddleware
 from jarvis.dashboard import routes as dashboard_routes
@@ -52,6 +54,7 @@ ROUTERS = [
     metrics_routes.router,
     financial_routes.router,
     chat_routes.router,
+    chat_pages.router,
     proactive_routes.router,
     notifications_routes.router,
     web_routes.router,
@@ -107,12 +110,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         title="Jarvis Command Center",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         description="Operations dashboard for a fleet of AI coding agents. Every JSON answer uses the envelope "
         '`{"success": true, "data": …}` or `{"success": false, "error", "code", "details", "request_id"}`.',
     )
     install_error_handlers(app)
+    install_api_docs(app)
     for router in ROUTERS:
         app.include_router(router)
 
@@ -121,6 +125,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     dashboard_routes.install_fast_routes(app)
+    web_routes.install_static(app)
 
     if settings.rate_limit.enabled:
         app.add_middleware(
@@ -136,6 +141,5 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
             allow_headers=["content-type", "last-event-id", "x-request-id"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, extra_headers=SECURITY_HEADERS)
     return app

@@ -48,6 +48,8 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=False,
+        # Open SSE streams would otherwise hold a restart up; clients reconnect with Last-Event-ID.
+        timeout_graceful_shutdown=5,
     )
 
 

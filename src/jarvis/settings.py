@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+METRIC_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 
 
 class Section(BaseModel):
@@ -84,65 +85,139 @@ class UpstreamSettings(Section):
 class ServiceConfig(Section):
     """One `[[services]]` entry; also the body of `POST /api/services`."""
 
-    name: str = Field(pattern=NAME_PATTERN)
+    name: str = Field(pattern=NAME_PATTERN, max_length=63)
     kind: Literal["http", "tcp"] = "http"
-    url: str | None = Field(None, max_length=2048)
+    url: str | None = Field(None, max_length=2048, validate_default=True)
     method: Literal["GET", "HEAD", "POST"] = "GET"
-    expect_status: list[int] = Field(default_factory=lambda: [200])
+    expect_status: list[int] = Field(default_factory=lambda: [200], min_length=1, max_length=50)
+    # Answers that count as up but not fully well (the control plane's 207 from /health/detailed).
+    degraded_status: list[int] = Field(default_factory=list, max_length=50)
     body_contains: str | None = Field(None, max_length=1000)
     json_path: str | None = Field(None, max_length=200)
     json_equals: Any = None
-    headers_env: dict[str, str] = Field(default_factory=dict)
-    host: str | None = Field(None, max_length=255)
-    port: int | None = Field(None, ge=1, le=65535)
+    headers_env: dict[str, str] = Field(default_factory=dict, max_length=20)
+    bearer_env: str | None = Field(None, max_length=100, description="env var holding a bearer token")
+    host: str | None = Field(None, max_length=255, validate_default=True)
+    port: int | None = Field(None, ge=1, le=65535, validate_default=True)
     interval_s: float = Field(30.0, ge=1, le=86400)
     timeout_s: float | None = Field(None, gt=0, le=120)
     retries: int | None = Field(None, ge=0, le=10)
+    retry_base_delay_s: float | None = Field(None, ge=0, le=60)
     degraded_over_ms: float = Field(1000.0, gt=0)
 
-    @model_validator(mode="after")
-    def _target_present(self) -> ServiceConfig:
-        if self.kind == "http" and not self.url:
-            raise ValueError("an http service needs `url`")
-        if self.url and not re.match(r"^https?://", self.url):
-            raise ValueError("`url` must start with http:// or https://")
-        if self.kind == "tcp" and (not self.host or not self.port):
-            raise ValueError("a tcp service needs `host` and `port`")
-        return self
+    @field_validator("url")
+    @classmethod
+    def _url_for_http(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("kind", "http") == "http" and not value:
+            raise ValueError("is required for an http service")
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https:// and name a host")
+        return value
+
+    @field_validator("host", "port")
+    @classmethod
+    def _target_for_tcp(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.data.get("kind") == "tcp" and not value:
+            raise ValueError("is required for a tcp service")
+        return value
+
+    @field_validator("expect_status", "degraded_status")
+    @classmethod
+    def _http_codes(cls, value: list[int]) -> list[int]:
+        if any(code < 100 or code > 599 for code in value):
+            raise ValueError("must hold HTTP status codes between 100 and 599")
+        return value
 
 
 class MetricSourceConfig(Section):
+    """One `[[metrics.sources]]` entry: an HTTP JSON endpoint polled on an interval.
+
+    `map` goes from a metric key of `module` to a dotted JSON path (`data.metrics.x`);
+    empty means the AI DAWG `/api/v1/modules/{name}` shape (every number under
+    `data.metrics`, health from `data.status`, uptime from `data.uptime`).
+    """
+
     name: str = Field(pattern=NAME_PATTERN)
     url: str = Field(max_length=2048, pattern=r"^https?://")
     interval_s: float = Field(60.0, ge=1, le=86400)
     module: str = Field(pattern=NAME_PATTERN)
-    map: dict[str, str] = Field(default_factory=dict)
-    health_path: str | None = None
-    uptime_path: str | None = None
-    headers_env: dict[str, str] = Field(default_factory=dict)
+    map: dict[str, str] = Field(default_factory=dict, max_length=200)
+    health_path: str | None = Field(None, max_length=200)
+    uptime_path: str | None = Field(None, max_length=200)
+    headers_env: dict[str, str] = Field(default_factory=dict, max_length=20)
+    timeout_s: float | None = Field(None, gt=0, le=120)
+    retries: int | None = Field(None, ge=0, le=10)
+
+    @field_validator("map")
+    @classmethod
+    def _metric_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, path in value.items():
+            if not re.match(METRIC_KEY_PATTERN, key):
+                raise ValueError(f"key {key!r} must match {METRIC_KEY_PATTERN}")
+            if not path or len(path) > 200:
+                raise ValueError(f"the JSON path of {key!r} must be 1 to 200 characters")
+        return value
 
 
 class CustomModuleConfig(Section):
     id: str = Field(pattern=NAME_PATTERN)
     name: str = Field(max_length=100)
     priority: int = Field(10, ge=1, le=100)
-    keys: list[str] = Field(default_factory=list)
+    keys: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("keys")
+    @classmethod
+    def _metric_keys(cls, value: list[str]) -> list[str]:
+        bad = [key for key in value if not re.match(METRIC_KEY_PATTERN, key)]
+        if bad:
+            raise ValueError(f"keys must match {METRIC_KEY_PATTERN}: {', '.join(bad)}")
+        return value
 
 
 class MetricsSettings(Section):
     sources: list[MetricSourceConfig] = Field(default_factory=list)
     modules: list[CustomModuleConfig] = Field(default_factory=list)
     max_batch: int = Field(1000, ge=1, le=100_000)
+    max_future_s: float = Field(300.0, ge=0, le=86400, description="how far ahead a point's timestamp may be")
+
+    @model_validator(mode="after")
+    def _known_modules(self) -> MetricsSettings:
+        from jarvis.metrics.modules import ALIASES, BUILTIN_IDS  # the module list lives with its domain
+
+        custom = [module.id for module in self.modules]
+        clashes = sorted({m for m in custom if m in BUILTIN_IDS or custom.count(m) > 1})
+        if clashes:
+            raise ValueError(f"custom module ids must be new and unique, repeated: {', '.join(clashes)}")
+        known = BUILTIN_IDS | set(custom) | set(ALIASES)
+        for source in self.sources:
+            if source.module not in known:
+                raise ValueError(f"source {source.name!r}: unknown module {source.module!r}")
+        names = [source.name for source in self.sources]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"metric source names must be unique, repeated: {', '.join(repeated)}")
+        return self
 
 
 class FinancialSettings(Section):
-    """Standing inputs; API snapshots override them per period. Missing stays missing."""
+    """Standing inputs; API snapshots override them per period. Missing stays missing.
 
-    mrr: float | None = Field(None, ge=0)
+    The field names are those of a snapshot (`jarvis.financial.fields.INPUT_FIELDS`).
+    """
+
+    mrr: float | None = Field(None, ge=0, allow_inf_nan=False)
     customers: int | None = Field(None, ge=0)
-    cash_balance: float | None = None
-    monthly_operating_costs: float | None = Field(None, ge=0)
-    sales_marketing_spend: float | None = Field(None, ge=0)
+    new_customers: int | None = Field(None, ge=0)
+    churned_customers: int | None = Field(None, ge=0)
+    new_mrr: float | None = Field(None, ge=0, allow_inf_nan=False)
+    expansion_mrr: float | None = Field(None, ge=0, allow_inf_nan=False)
+    contraction_mrr: float | None = Field(None, ge=0, allow_inf_nan=False)
+    churned_mrr: float | None = Field(None, ge=0, allow_inf_nan=False)
+    revenue_today: float | None = Field(None, ge=0, allow_inf_nan=False)
+    revenue_this_month: float | None = Field(None, ge=0, allow_inf_nan=False)
+    cash_balance: float | None = Field(None, allow_inf_nan=False)
+    monthly_operating_costs: float | None = Field(None, ge=0, allow_inf_nan=False)
+    sales_marketing_spend: float | None = Field(None, ge=0, allow_inf_nan=False)
     gross_margin: float | None = Field(None, ge=0, le=1)
 
 
@@ -154,6 +229,12 @@ class ChatSettings(Section):
     timeout_s: float = Field(30.0, gt=0, le=600)
     max_history: int = Field(20, ge=1, le=500)
     max_message_chars: int = Field(32_000, ge=1)
+    # Model providers only: answer length, tool rounds per answer, and how often a streaming
+    # answer is written to the database (whichever comes first), so a crash loses at most that much.
+    max_tokens: int = Field(1024, ge=1, le=200_000)
+    max_tool_rounds: int = Field(4, ge=0, le=20)
+    flush_interval_s: float = Field(0.5, gt=0, le=60)
+    flush_every_tokens: int = Field(32, ge=1, le=10_000)
 
 
 class ProactiveSettings(Section):
@@ -162,8 +243,32 @@ class ProactiveSettings(Section):
     max_per_hour: int = Field(5, ge=0)
     max_per_day: int = Field(20, ge=0)
     min_gap_minutes: float = Field(15.0, ge=0)
-    quiet_hours: str = Field("", pattern=r"^$|^\d{2}:\d{2}-\d{2}:\d{2}$")
+    quiet_hours: str = Field("", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"  # the zone quiet hours and usage habits ("at 9:00") are read in
+    suppress_below_score: float = Field(0.3, ge=0, le=1)  # Beta posterior mean under which a rule is muted
+    suppress_min_feedback: int = Field(3, ge=1)  # feedback needed before a score can mute anything
+    suppress_up_to: Literal["low", "normal", "high"] = "low"  # muted priorities; critical never is
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from None
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _valid_rule_tables(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        # Each rule validates its own table with its own model (a typo fails start-up, naming it).
+        from jarvis.proactive.rules import validate_rule_tables
+
+        validate_rule_tables(value)
+        return value
 
 
 class ChannelConfig(Section):
@@ -178,10 +283,34 @@ class ChannelConfig(Section):
     smtp_starttls: bool = False
     mail_from: str | None = None
     mail_to: list[str] = Field(default_factory=list)
+    timeout_s: float = Field(5.0, gt=0, le=120)  # per attempt
+    attempts: int = Field(3, ge=1, le=10)
+    base_delay_s: float = Field(1.0, ge=0, le=60)  # back-off between attempts
+    failing_after: int = Field(3, ge=1)  # consecutive failed deliveries before the channel shows as failing
+
+    @model_validator(mode="after")
+    def _target_present(self) -> ChannelConfig:
+        if self.kind == "smtp":
+            if not self.smtp_host or not self.mail_from or not self.mail_to:
+                raise ValueError("an smtp channel needs `smtp_host`, `mail_from` and `mail_to`")
+        elif not self.url_env:
+            raise ValueError(f"a {self.kind} channel needs `url_env` (the variable holding its URL)")
+        return self
 
 
 class NotificationsSettings(Section):
     channels: list[ChannelConfig] = Field(default_factory=list)
+    queue_size: int = Field(1000, ge=10)  # per channel; beyond it deliveries wait in the database
+    base_url: str = Field("", pattern=r"^$|^https?://")  # the dashboard's public URL, to make links absolute
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channel_names(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
+        names = [channel.name for channel in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"channel names must be unique, repeated: {', '.join(duplicates)}")
+        return value
 
 
 class RateLimitSettings(Section):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -23,9 +24,13 @@ ARGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
+    """Mark the browser tests and run them last: sync Playwright leaves an event loop set on the
+    main thread, which later asyncio tests would trip over."""
+    in_browser = [item for item in items if "tests/browser/" in str(item.fspath).replace(os.sep, "/")]
+    for item in in_browser:
+        item.add_marker(pytest.mark.browser)
+    others = [item for item in items if item not in in_browser]
+    items[:] = others + in_browser
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +51,10 @@ def page(browser: Browser) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_template_before_browser(sqlite_template: Path) -> Path:
+    """Migrations run through asyncio.run, which fails once Playwright's sync API holds an event
+    loop on this thread: make the session's migrated template before the browser starts."""
+    return sqlite_template

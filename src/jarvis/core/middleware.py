@@ -1,4 +1,4 @@
-"""Cheap pure-ASGI middleware: body size cap, security headers, rate limit."""
+"""Cheap pure-ASGI middleware: the body size cap, and the security headers every response carries."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", CSP.encode()),
 ]
 
 
@@ -75,24 +76,3 @@ class BodyLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        is_docs = scope["path"] in ("/docs", "/redoc") or scope["path"].startswith("/docs/")
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), *SECURITY_HEADERS]
-                if not is_docs:  # Swagger UI needs its own inline bootstrap
-                    headers.append((b"content-security-policy", CSP.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

@@ -102,7 +102,8 @@ async def overview(request: Request) -> Response:
 
 def _twin(name: str) -> None:
     async def section(request: Request) -> Response:
-        return await _section_endpoint(name)(request)
+        response: Response = await _section_endpoint(name)(request)
+        return response
 
     router.add_api_route(
         f"/api/dashboard/{name}", section, methods=["GET"], tags=["dashboard"], summary=f"The {name} section"

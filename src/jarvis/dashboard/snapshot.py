@@ -64,7 +64,7 @@ class SnapshotService:
     async def overview_bytes(self) -> bytes:
         async def compute() -> bytes:
             parts = await self.sections()
-            overview = {name: part.data for name, part in parts.items()}
+            overview: dict[str, Any] = {name: part.data for name, part in parts.items()}
             overview["timestamp"] = clock.iso(clock.now())
             overview["version"] = self.version
             return ok_bytes(overview)
@@ -91,8 +91,9 @@ class SnapshotService:
         )
 
     def full_event(self) -> bytes:
-        payload = dumps({"version": self.version, "changed": list(self.current), "sections": self.current})
-        return b"id: %d\nevent: dashboard.snapshot\ndata: %s\n\n" % (self.version, payload)
+        """The whole snapshot, in the same `{id, type, at, data}` shape as every hub event."""
+        data = {"version": self.version, "changed": list(self.current), "sections": self.current}
+        return Event(self.version, "dashboard.snapshot", data, clock.now()).sse()
 
     def subscribe(self, maxsize: int = 16) -> Subscription:
         return self.stream.subscribe(maxsize=maxsize)

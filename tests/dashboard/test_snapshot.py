@@ -1,0 +1,96 @@
+"""The snapshot: one build per change whatever the number of viewers, deltas only, at most 1/s."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from jarvis.core.context import AppContext
+from jarvis.dashboard import sections
+from jarvis.dashboard.snapshot import snapshot_of
+
+
+def _builds() -> float:
+    return REGISTRY.get_sample_value("jarvis_snapshot_builds_total") or 0.0
+
+
+@pytest.fixture
+def fake_health(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    state: dict[str, Any] = {"overall": "healthy", "calls": 0}
+
+    async def build(ctx: AppContext) -> dict[str, Any]:
+        state["calls"] += 1
+        return {"overall": state["overall"], "services": [], "timestamp": f"t{state['calls']}"}
+
+    monkeypatch.setitem(sections.BUILDERS, "health", build)
+    return state
+
+
+async def test_unchanged_data_publishes_nothing(ctx: AppContext, fake_health: dict[str, Any]) -> None:
+    snapshot = snapshot_of(ctx)
+    first = await snapshot.refresh()
+    assert first is not None and set(first.data["changed"]) >= {"health"}
+    ctx.mark_changed("health")
+    assert await snapshot.refresh() is None  # only the build time moved
+    assert fake_health["calls"] == 2
+
+
+async def test_a_change_is_built_once_and_sent_to_every_viewer_as_a_delta(
+    ctx: AppContext, fake_health: dict[str, Any]
+) -> None:
+    snapshot = snapshot_of(ctx)
+    await snapshot.refresh()
+    viewers = [snapshot.subscribe() for _ in range(200)]
+    before_builds, before_calls = _builds(), fake_health["calls"]
+    fake_health["overall"] = "offline"
+    ctx.mark_changed("health")
+    event = await snapshot.refresh()
+    assert event is not None
+    assert _builds() - before_builds == 1
+    assert fake_health["calls"] - before_calls == 1
+    assert event.data["changed"] == ["health"]
+    assert event.data["sections"]["health"]["overall"] == "offline"
+    received = await asyncio.gather(*(asyncio.wait_for(v.get(), 1) for v in viewers))
+    assert all(r is event for r in received)  # one object, encoded once for all
+    assert snapshot.version == event.id
+
+
+async def test_reads_between_changes_hit_the_cache(ctx: AppContext, fake_health: dict[str, Any]) -> None:
+    snapshot = snapshot_of(ctx)
+    for _ in range(20):
+        await snapshot.overview_bytes()
+    assert fake_health["calls"] == 1
+    ctx.mark_changed("health")
+    await snapshot.overview_bytes()
+    assert fake_health["calls"] == 2
+
+
+async def test_publisher_wakes_on_a_write(ctx: AppContext, fake_health: dict[str, Any]) -> None:
+    snapshot = snapshot_of(ctx)
+    await snapshot.refresh()
+    viewer = snapshot.subscribe()
+    task = asyncio.create_task(snapshot.run_publisher())
+    try:
+        fake_health["overall"] = "degraded"
+        ctx.mark_changed("health")
+        event = await asyncio.wait_for(viewer.get(), 1.5)
+        assert event is not None and event.data["sections"]["health"]["overall"] == "degraded"
+    finally:
+        task.cancel()
+
+
+async def test_a_failing_section_serves_its_last_good_data(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = snapshot_of(ctx)
+    good = await snapshot.section("waves")
+
+    async def broken(ctx: AppContext) -> dict[str, Any]:
+        raise RuntimeError("database locked")
+
+    monkeypatch.setitem(sections.BUILDERS, "waves", broken)
+    ctx.cache.entries["dashboard:waves"].expires_at = 0
+    served = await snapshot.section("waves")
+    assert served.data == good.data
+    assert ctx.cache.snapshot()["stale_serves"] == 1
