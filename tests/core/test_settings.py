@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from jarvis.settings import SettingsError, load_settings, masked
+from jarvis.settings import ServiceConfig, Settings, SettingsError, load_settings, masked
 
 
 def test_defaults_work_with_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,3 +149,28 @@ def _empty(tmp_path: Path) -> Path:
     path = tmp_path / "empty.toml"
     path.write_text("")
     return path
+
+
+def _leaf_settings(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _leaf_settings(annotation, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}"
+
+
+def _mentions(text: str) -> list[str]:
+    return re.findall(r"`[^`]+`", text) + re.findall(r"\[\[[a-z_.]+\]\]", text)
+
+
+def test_every_setting_is_documented() -> None:
+    """docs/configuration.md is the reference users read; a new setting must appear there."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    missing = [
+        name
+        for name in _leaf_settings(Settings)
+        if not {f"`{name}`", f"`{name.rsplit('.', 1)[-1]}`", f"[[{name}]]"} & set(_mentions(text))
+    ]
+    missing += [f"services.{name}" for name in ServiceConfig.model_fields if f"`{name}`" not in text]
+    assert missing == []

@@ -166,3 +166,11 @@ async def test_rate_limit_answers_429_with_the_limit(tmp_path: Path, sqlite_temp
             limited = await http.get("/api/cache/stats")
             assert "3 per 1 minutes" in limited.json()["error"]
             assert (await http.get("/health")).status_code == 200  # not an /api route
+
+
+async def test_docs_api_lists_every_documented_endpoint(client: httpx.AsyncClient) -> None:
+    """docs/api.md is the overview users read; an endpoint added to the app must appear there."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    missing = [path for path in paths if f"`{path}`" not in text]
+    assert missing == []
