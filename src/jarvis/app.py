@@ -26,7 +26,6 @@ from jarvis.core.hub import InMemoryHub
 from jarvis.core.logging import RequestIdMiddleware
 from jarvis.core.middleware import SECURITY_HEADERS, BodyLimitMiddleware
 from jarvis.core.migrate import upgrade_async
-from jarvis.core.ratelimit import RateLimitMiddleware
 from jarvis.dashboard import routes as dashboard_routes
 from jarvis.dashboard.snapshot import SnapshotService
 from jarvis.financial import routes as financial_routes
@@ -128,6 +127,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     web_routes.install_static(app)
 
     if settings.rate_limit.enabled:
+        from jarvis.core.ratelimit import RateLimitMiddleware  # off by default: not loaded unless used
+
         app.add_middleware(
             RateLimitMiddleware,
             max_requests=settings.rate_limit.max_requests,

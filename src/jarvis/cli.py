@@ -1,39 +1,36 @@
-"""The `jarvis` command: serve, db upgrade, config check, hook, import."""
+"""The `jarvis` command: serve, db upgrade, config check, hook, import.
+
+The standard library's argparse: the command is small, and the server process should not carry a
+CLI framework (and the terminal-rendering stack it pulls in) for its whole life.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from jarvis.settings import Settings, SettingsError, load_settings, masked
 
-app = typer.Typer(help="Jarvis Command Center", no_args_is_help=True, add_completion=False)
-db_app = typer.Typer(help="Database commands", no_args_is_help=True)
-config_app = typer.Typer(help="Configuration commands", no_args_is_help=True)
-import_app = typer.Typer(help="Import data from files", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(config_app, name="config")
-app.add_typer(import_app, name="import")
+
+class CommandError(Exception):
+    """Ends the command with this exit code, after its message went to stderr."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
 
 
 def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        typer.echo(f"jarvis: {exc}", err=True)
-        raise typer.Exit(2) from None
+        print(f"jarvis: {exc}", file=sys.stderr)
+        raise CommandError(2) from None
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (default from settings: 127.0.0.1)")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from settings: 5001)")] = None,
-) -> None:
-    """Start the dashboard server."""
+def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from jarvis.app import create_app
@@ -43,56 +40,86 @@ def serve(
     configure_logging("debug" if settings.debug else settings.log_level)
     uvicorn.run(
         create_app(settings),
-        host=host or settings.server.host,
-        port=port or settings.server.port,
+        host=args.host or settings.server.host,
+        port=args.port or settings.server.port,
         log_config=None,
         access_log=False,
         proxy_headers=False,
         # Open SSE streams would otherwise hold a restart up; clients reconnect with Last-Event-ID.
         timeout_graceful_shutdown=5,
     )
+    return 0
 
 
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply the database migrations (start-up does this too)."""
+def db_upgrade(_args: argparse.Namespace) -> int:
     from jarvis.core.db import Database
     from jarvis.core.migrate import upgrade
 
     settings = _settings()
     Database(settings.effective_database_url)  # creates the data folder for SQLite
     upgrade(settings.effective_database_url)
-    typer.echo("database is up to date")
+    print("database is up to date")
+    return 0
 
 
-@config_app.command("check")
-def config_check() -> None:
-    """Validate the configuration and print the effective settings, secrets masked."""
-    settings = _settings()
-    typer.echo(json.dumps(masked(settings), indent=2, default=str))
+def config_check(_args: argparse.Namespace) -> int:
+    print(json.dumps(masked(_settings()), indent=2, default=str))
+    return 0
 
 
-@app.command()
-def hook(
-    server: Annotated[str | None, typer.Option(help="Dashboard URL (default http://127.0.0.1:<port>)")] = None,
-) -> None:
-    """Claude Code `command` hook: read one event on stdin and post it. Never fails the agent."""
+def hook(args: argparse.Namespace) -> int:
     from jarvis.instances.hook import run_hook
 
-    run_hook(sys.stdin, server)
+    run_hook(sys.stdin, args.server)
+    return 0
 
 
-@import_app.command("financial")
-def import_financial(path: Annotated[Path, typer.Argument(help="CSV file with one snapshot per row")]) -> None:
-    """Import financial snapshots from CSV; nothing is imported if any row is bad."""
+def import_financial(args: argparse.Namespace) -> int:
     from jarvis.financial.csv_import import run_import
 
-    raise typer.Exit(run_import(_settings(), path))
+    return run_import(_settings(), args.path)
 
 
-def main() -> None:
-    app()
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="jarvis", description="Jarvis Command Center")
+    commands = root.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    command = commands.add_parser("serve", help="Start the dashboard server")
+    command.add_argument("--host", help="bind address (default from settings: 127.0.0.1)")
+    command.add_argument("--port", type=int, help="port (default from settings: 5001)")
+    command.set_defaults(run=serve)
+
+    db = commands.add_parser("db", help="Database commands").add_subparsers(metavar="COMMAND", required=True)
+    db.add_parser("upgrade", help="Apply the database migrations (start-up does this too)").set_defaults(run=db_upgrade)
+
+    config = commands.add_parser("config", help="Configuration commands").add_subparsers(
+        metavar="COMMAND", required=True
+    )
+    config.add_parser(
+        "check", help="Validate the configuration and print the effective settings, secrets masked"
+    ).set_defaults(run=config_check)
+
+    command = commands.add_parser("hook", help="Claude Code `command` hook: post the event read on stdin")
+    command.add_argument("--server", help="dashboard URL (default http://127.0.0.1:<port>)")
+    command.set_defaults(run=hook)
+
+    imports = commands.add_parser("import", help="Import data from files").add_subparsers(
+        metavar="COMMAND", required=True
+    )
+    command = imports.add_parser("financial", help="Import financial snapshots from CSV; all rows or none")
+    command.add_argument("path", type=Path, help="CSV file with one snapshot per row")
+    command.set_defaults(run=import_financial)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except CommandError as exc:
+        return exc.code
+    return code
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -94,3 +94,27 @@ async def test_a_failing_section_serves_its_last_good_data(ctx: AppContext, monk
     served = await snapshot.section("waves")
     assert served.data == good.data
     assert ctx.cache.snapshot()["stale_serves"] == 1
+
+
+async def test_each_section_goes_out_at_most_once_a_second_without_holding_others(
+    ctx: AppContext, fake_health: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waves = {"done": 0}
+
+    async def build_waves(ctx: AppContext) -> dict[str, Any]:
+        return {"waves": [], "done": waves["done"]}
+
+    monkeypatch.setitem(sections.BUILDERS, "waves", build_waves)
+    snapshot = snapshot_of(ctx)
+    await snapshot.refresh(now=100.0)
+    fake_health["overall"] = "degraded"
+    waves["done"] = 1
+    ctx.mark_changed("health", "waves")
+    snapshot.sent_at["waves"] = 99.0  # waves last went out more than a second ago
+    first = await snapshot.refresh(now=100.2)
+    assert first is not None and first.data["changed"] == ["waves"]  # health's change does not hold it
+    assert snapshot.held == {"health": 101.0}  # health went out at 100.0: it waits for its second
+    second = await snapshot.refresh(now=101.0)
+    assert second is not None and second.data["changed"] == ["health"]
+    assert second.data["sections"]["health"]["overall"] == "degraded"
+    assert snapshot.held == {}

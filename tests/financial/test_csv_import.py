@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from jarvis.cli import app as cli
+from jarvis.cli import main as cli
 from jarvis.core.clock import FrozenClock
 from jarvis.core.db import Database
 from jarvis.financial.csv_import import run_import
@@ -128,12 +127,15 @@ def test_a_missing_file_is_exit_2(settings: Settings, tmp_path: Path) -> None:
 
 
 def test_the_cli_command(
-    settings: Settings, tmp_path: Path, frozen_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    tmp_path: Path,
+    frozen_clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("JARVIS_DATABASE_URL", settings.effective_database_url)
     monkeypatch.delenv("JARVIS_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)  # no jarvis.toml or .env here
-    result = CliRunner().invoke(cli, ["import", "financial", str(write(tmp_path, GOOD))])
-    assert result.exit_code == 0, result.output
-    assert "imported 3 snapshot(s)" in result.output
+    assert cli(["import", "financial", str(write(tmp_path, GOOD))]) == 0
+    assert "imported 3 snapshot(s)" in capsys.readouterr().out
     assert set(rows(settings)) == {"2026-09", "2026-10", "2026-11"}

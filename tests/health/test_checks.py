@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from jarvis.core.context import AppContext
-from jarvis.health.checks import body_problem, json_lookup, policy_for, run_check
+from jarvis.core.jsonpath import lookup as json_lookup
+from jarvis.health.checks import body_problem, policy_for, run_check
 from jarvis.health.specs import ServiceSpec, defaults, from_config
 from jarvis.settings import ServiceConfig
 from tests.conftest import make_settings

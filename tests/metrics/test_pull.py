@@ -11,8 +11,9 @@ import pytest
 
 from jarvis.core.clock import FrozenClock
 from jarvis.core.context import AppContext
+from jarvis.core.jsonpath import lookup
 from jarvis.metrics.collector import source_job_name
-from jarvis.metrics.sources import lookup, read
+from jarvis.metrics.sources import read
 from jarvis.settings import MetricSourceConfig, Settings, SettingsError, load_settings
 from tests.conftest import make_settings
 from tests.metrics.fakeserver import JsonServer

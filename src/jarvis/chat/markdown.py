@@ -3,18 +3,17 @@
 markdown-it-py's commonmark preset passes raw HTML through, so everything it produces goes
 through nh3 (an allow-list sanitiser) afterwards; Pygments colours code blocks with classes,
 which is why `class` is allowed on the few tags it uses.
+
+The three libraries are imported on first use: a server nobody chats with does not carry them.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import nh3
-from markdown_it import MarkdownIt
-from pygments import highlight  # type: ignore[import-untyped]
-from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
-from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
-from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -31,26 +30,40 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+
+    return HtmlFormatter(nowrap=True)
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
+    from pygments import highlight  # type: ignore[import-untyped]
+    from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
+    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+
     if not lang:
         return ""  # markdown-it escapes it itself
     try:
         lexer = get_lexer_by_name(lang.split()[0], stripall=False)
     except ClassNotFound:
         return ""
-    return str(highlight(code, lexer, _FORMATTER))
+    return str(highlight(code, lexer, _formatter()))
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"highlight": _highlight}).enable("table").enable("strikethrough")
 
 
 def render(text: str) -> str:
     """Sanitised HTML for `text` (a user's message or a model's answer)."""
+    import nh3
+
     raw = _parser().render(text)
     return nh3.clean(
         raw,

@@ -37,6 +37,8 @@ class AppContext:
     # Domain-owned singletons (tracker state, schedulers, engines), keyed by domain name.
     extras: dict[str, Any] = field(default_factory=dict)
     dirty: asyncio.Event = field(default_factory=asyncio.Event)
+    # Sections written since the snapshot publisher last looked (it takes and clears them).
+    marked: set[str] = field(default_factory=set)
 
     def ttl(self, section: str) -> float:
         return float(getattr(self.settings.cache.ttl, SECTION_TTL[section]))
@@ -45,4 +47,5 @@ class AppContext:
         """A write happened: the next read of these sections recomputes, and viewers hear of it."""
         keys = [f"dashboard:{section}" for section in sections]
         self.cache.invalidate(*keys, "dashboard:overview")
+        self.marked.update(sections)
         self.dirty.set()

@@ -88,3 +88,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def upsert(session: AsyncSession, model: Any) -> Any:
+    """The dialect's INSERT that understands ON CONFLICT (SQLite and PostgreSQL share that API).
+
+    Only the dialect in use is imported, so a SQLite install does not load PostgreSQL's."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(model)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(model)

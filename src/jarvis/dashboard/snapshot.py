@@ -43,6 +43,9 @@ class SnapshotService:
         self.version = 0
         self.published: dict[str, bytes] = {}
         self.current: dict[str, Any] = {}
+        self.sent_at: dict[str, float] = {}  # monotonic time each section last went out
+        self.held: dict[str, float] = {}  # changed sections waiting for their second to end
+        self._full: tuple[int, bytes] | None = None
 
     async def section(self, name: str) -> Built:
         async def compute() -> Built:
@@ -74,10 +77,20 @@ class SnapshotService:
         body: bytes = lookup.value
         return body
 
-    async def refresh(self) -> Event | None:
-        """Rebuild what is due and publish the sections whose bytes changed, if any."""
+    async def refresh(self, now: float | None = None) -> Event | None:
+        """Rebuild what is due and publish the sections whose bytes changed, if any.
+
+        With `now` (the publisher's monotonic clock), a section sent less than a second ago is held
+        back until its second is over: each section updates at most once a second, and a change in
+        one (a health check) never delays another (an agent's heartbeat).
+        """
         parts = await self.sections()
         changed = [name for name, part in parts.items() if self.published.get(name) != part.raw]
+        if now is not None:
+            self.held = {n: self.sent_at[n] + MIN_PUBLISH_GAP_S for n in changed if n in self.sent_at}
+            self.held = {n: due for n, due in self.held.items() if due > now}
+            changed = [n for n in changed if n not in self.held]
+            self.sent_at.update(dict.fromkeys(changed, now))
         if not changed:
             return None
         for name in changed:
@@ -91,24 +104,31 @@ class SnapshotService:
         )
 
     def full_event(self) -> bytes:
-        """The whole snapshot, in the same `{id, type, at, data}` shape as every hub event."""
-        data = {"version": self.version, "changed": list(self.current), "sections": self.current}
-        return Event(self.version, "dashboard.snapshot", data, clock.now()).sse()
+        """The whole snapshot, in the same `{id, type, at, data}` shape as every hub event; encoded
+        once per version, however many viewers connect."""
+        if self._full is None or self._full[0] != self.version:
+            data = {"version": self.version, "changed": list(self.current), "sections": self.current}
+            self._full = (self.version, Event(self.version, "dashboard.snapshot", data, clock.now()).sse())
+        return self._full[1]
 
     def subscribe(self, maxsize: int = 16) -> Subscription:
         return self.stream.subscribe(maxsize=maxsize)
 
     async def run_publisher(self) -> None:
-        """Wake on a write (or every tick, for TTL-driven changes); publish at most once a second."""
+        """Wake on a write, when a held-back section's second is over, or every tick (TTL-driven
+        changes). A write to a section that is held back costs no rebuild until its turn."""
         while True:
+            due = min(self.held.values(), default=time.monotonic() + TICK_S)
             try:
-                await asyncio.wait_for(self.ctx.dirty.wait(), timeout=TICK_S)
+                await asyncio.wait_for(self.ctx.dirty.wait(), timeout=max(0.0, due - time.monotonic()))
             except TimeoutError:
                 pass
             self.ctx.dirty.clear()
-            started = time.monotonic()
-            await self.refresh()
-            await asyncio.sleep(max(0.0, MIN_PUBLISH_GAP_S - (time.monotonic() - started)))
+            now = time.monotonic()
+            marked, self.ctx.marked = self.ctx.marked, set()
+            if marked and all(self.held.get(name, 0.0) > now for name in marked):
+                continue  # only held sections were written: their turn comes at `due`
+            await self.refresh(now)
 
 
 def snapshot_of(ctx: AppContext) -> SnapshotService:

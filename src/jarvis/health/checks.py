@@ -19,11 +19,11 @@ from sqlalchemy import text
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.http import describe_error, fetch
+from jarvis.core.jsonpath import MISSING, lookup
 from jarvis.health.specs import ServiceSpec
 from jarvis.settings import ServiceConfig, Settings
 
 Status = Literal["healthy", "degraded", "offline"]
-MISSING = object()
 
 
 @dataclass(slots=True)
@@ -184,22 +184,9 @@ def body_problem(config: ServiceConfig, body: bytes) -> str | None:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         return "body is not valid JSON"
-    value = json_lookup(document, config.json_path)
+    value = lookup(document, config.json_path)
     if value is MISSING:
         return f"`{config.json_path}` is not in the body"
     if config.json_equals is not None and value != config.json_equals:
         return f"`{config.json_path}` is {value!r}, expected {config.json_equals!r}"
     return None
-
-
-def json_lookup(document: Any, path: str) -> Any:
-    """`data.items.0.status`-style paths: keys, and list indexes as numbers."""
-    node = document
-    for part in path.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return MISSING
-    return node

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.db import upsert
 from jarvis.health import store
 from jarvis.health.models import CheckResult, Rollup
 
@@ -51,9 +51,7 @@ async def roll_up_hour(session: AsyncSession, hour: datetime) -> int:
     if not per_service:
         return 0
     values = [{"service": name, "hour": hour, **summarise(items)} for name, items in per_service.items()]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = maker(Rollup).values(values)
+    statement = upsert(session, Rollup).values(values)
     columns = ("count", "ok_count", "degraded_count", "latency_avg_ms", "latency_p50_ms", "latency_p95_ms")
     await session.execute(
         statement.on_conflict_do_update(

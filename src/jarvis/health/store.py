@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jarvis.core.db import upsert
 from jarvis.health.checks import Outcome
 from jarvis.health.models import CheckResult, Rollup, ServiceRow, ServiceState
 
@@ -63,9 +63,7 @@ async def write_batch(session: AsyncSession, results: Sequence[dict[str, Any]], 
             }
             for s in states
         ]
-        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-        maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = maker(ServiceState)
+        statement = upsert(session, ServiceState)
         columns = ("status", "last_checked", "last_change", "latency_ms", "http_status", "error")
         # executemany with one cached statement, rather than compiling a VALUES list per batch
         await session.execute(

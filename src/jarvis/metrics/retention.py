@@ -17,8 +17,8 @@ from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jarvis.core import clock
+from jarvis.core.db import upsert
 from jarvis.metrics.models import MetricDaily, MetricPoint, MetricRollup
-from jarvis.metrics.store import upsert
 
 BATCH = 5000
 MAX_BATCHES = 200  # per run; the next run carries on

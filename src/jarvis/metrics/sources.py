@@ -18,6 +18,7 @@ import orjson
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.http import fetch
+from jarvis.core.jsonpath import MISSING, lookup
 from jarvis.metrics.modules import KEY_RE, canonical
 from jarvis.metrics.store import NewPoint, record_points, save_source_state
 from jarvis.settings import MetricSourceConfig
@@ -25,7 +26,6 @@ from jarvis.settings import MetricSourceConfig
 HEALTHY = {"healthy", "ok", "up", "active", "online", "running", "operational", "pass", "green"}
 DEGRADED = {"degraded", "warning", "warn", "slow", "partial", "yellow"}
 OFFLINE = {"offline", "down", "error", "failed", "failing", "unhealthy", "inactive", "stopped", "fail", "red"}
-MISSING = object()
 
 
 @dataclass(slots=True)
@@ -36,19 +36,6 @@ class Reading:
     health: str | None = None
     uptime: float | None = None
     problems: list[str] = field(default_factory=list)
-
-
-def lookup(document: Any, path: str) -> Any:
-    """A dotted path (`data.metrics.x`, list items by index: `data.items.0.v`); MISSING when absent."""
-    node = document
-    for part in path.removeprefix("$.").split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return MISSING
-    return node
 
 
 def as_number(value: Any) -> float | None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jarvis.core.db import Base
+from jarvis.core.db import upsert
 from jarvis.metrics.models import MetricDaily, MetricLatest, MetricPoint, MetricSourceState
 
 
@@ -28,14 +26,6 @@ class NewPoint:
     at: datetime
     source: str
     labels: dict[str, str] = field(default_factory=dict)
-
-
-def upsert(session: AsyncSession, model: type[Base]) -> Any:
-    """The dialect's INSERT that understands ON CONFLICT (SQLite and PostgreSQL share the API)."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
 
 
 async def record_points(session: AsyncSession, points: Sequence[NewPoint]) -> None:
