@@ -23,6 +23,7 @@ from sqlalchemy import insert
 from jarvis.app import create_app
 from jarvis.core.clock import FrozenClock
 from jarvis.core.context import AppContext
+from jarvis.core.logging import configure_logging
 from jarvis.metrics.models import MetricPoint
 from jarvis.metrics.modules import BUILTIN
 from jarvis.metrics.retention import run_retention
@@ -124,4 +125,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    configure_logging("warning")  # stdout is the report
     asyncio.run(main())

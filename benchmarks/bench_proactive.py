@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jarvis.core import clock
+from jarvis.core.logging import configure_logging
 from jarvis.proactive.engine import evaluate
 from jarvis.proactive.rules import configured
 from jarvis.proactive.rules.base import State
@@ -165,6 +166,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
+    configure_logging("warning")  # stdout is the report
     evaluation, findings = measure_evaluation()
     worst, worst_findings = measure_evaluation(worst=True)
     ticks = asyncio.run(measure_tick())

@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        telemetry={"tracing": False, "metrics": False},  # Prometheus at /metrics instead; saves a check per request
         description="Operations dashboard for a fleet of AI coding agents. Every JSON answer uses the envelope "
         '`{"success": true, "data": …}` or `{"success": false, "error", "code", "details", "request_id"}`.',
     )

@@ -16,7 +16,7 @@ from jarvis.core.context import AppContext
 from jarvis.core.db import Database
 from jarvis.health.checks import Outcome
 from jarvis.health.models import CheckResult
-from jarvis.health.scheduler import HealthScheduler
+from jarvis.health.scheduler import HealthScheduler, _first_delay
 from jarvis.health.specs import from_config
 from jarvis.settings import ServiceConfig
 from tests.health.conftest import EXPECTED
@@ -196,3 +196,13 @@ async def test_a_failed_write_keeps_the_results(ctx: AppContext, scheduler: Heal
         ctx.db = original
     assert await scheduler.flush() == 1
     assert await count_results(ctx) == 1
+
+
+def test_first_check_keeps_the_phase_of_a_recent_one_and_comes_soon_otherwise(frozen_clock: clock.FrozenClock) -> None:
+    spec = from_config(ServiceConfig(name="api", url="http://127.0.0.1:1/", interval_s=30), "config")
+    recent = clock.now() - timedelta(seconds=10)
+    assert _first_delay(spec, recent, services=1) == 20.0  # one interval after the last check
+    overdue = clock.now() - timedelta(seconds=45)
+    assert 0 <= _first_delay(spec, overdue, services=1) <= 1.0
+    assert 0 <= _first_delay(spec, None, services=1) <= 1.0  # never checked: within a second
+    assert all(0 <= _first_delay(spec, None, services=500) <= 10.0 for _ in range(200))  # spread, not a burst

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import sys
-import uuid
 from typing import Any
 
 import structlog
@@ -32,6 +33,16 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     )
 
 
+# Ids unique to this process start (a random prefix) and cheap per request (a counter): they
+# correlate log lines and error bodies, they are not secrets.
+_ID_PREFIX = os.urandom(6).hex()
+_ID_COUNTER = itertools.count(1)
+
+
+def new_request_id() -> str:
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):010x}"
+
+
 class RequestIdMiddleware:
     """Give every request an id (or keep a sane incoming one) and echo it in `x-request-id`.
 
@@ -52,7 +63,7 @@ class RequestIdMiddleware:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
                 break
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        rid = incoming if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum() else new_request_id()
         scope.setdefault("state", {})["request_id"] = rid
         structlog.contextvars.bind_contextvars(request_id=rid)  # every log line of this request carries it
         added = [(b"x-request-id", rid.encode()), *self.extra_headers]

@@ -46,6 +46,7 @@ class SnapshotService:
         self.sent_at: dict[str, float] = {}  # monotonic time each section last went out
         self.held: dict[str, float] = {}  # changed sections waiting for their second to end
         self._full: tuple[int, bytes] | None = None
+        self.overview_ttl = min(ctx.ttl(name) for name in SECTION_TTL)
 
     async def section(self, name: str) -> Built:
         async def compute() -> Built:
@@ -72,8 +73,7 @@ class SnapshotService:
             overview["version"] = self.version
             return ok_bytes(overview)
 
-        ttl = min(self.ctx.ttl(name) for name in SECTION_TTL)
-        lookup = await self.ctx.cache.get_or_compute("dashboard:overview", ttl, compute)
+        lookup = await self.ctx.cache.get_or_compute("dashboard:overview", self.overview_ttl, compute)
         body: bytes = lookup.value
         return body
 

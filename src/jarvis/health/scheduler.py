@@ -37,6 +37,17 @@ DRIFT_SAMPLES = 20_000
 LOAD_RETRY_S = 5.0
 
 
+def _first_delay(spec: ServiceSpec, last_checked: datetime | None, services: int) -> float:
+    """Keep a service's phase across restarts (its next check is one interval after its last);
+    a service never or not recently checked is checked soon, spread over a second per 50 services so
+    that a large fleet does not start with one burst."""
+    if last_checked is not None:
+        remaining = spec.interval_s - (clock.now() - last_checked).total_seconds()
+        if remaining > 0:
+            return min(remaining, spec.interval_s)
+    return random.uniform(0, min(spec.interval_s, max(1.0, services / 50)))
+
+
 @dataclass
 class Live:
     """What the scheduler knows about one service right now."""
@@ -105,9 +116,12 @@ class HealthScheduler:
                 api = await load_api_specs(session)
                 states = await store.load_states(session)
                 recent = await store.load_recent(session, per_service=RECENT)
-            for spec in [*self.static.values(), *(s for s in api if s.name not in self.static)]:
-                live = self._put(spec, first_delay=random.uniform(0, spec.interval_s))
+            specs = [*self.static.values(), *(s for s in api if s.name not in self.static)]
+            for spec in specs:
                 state = states.get(spec.name)
+                live = self._put(
+                    spec, first_delay=_first_delay(spec, state.last_checked if state else None, len(specs))
+                )
                 if state is not None:
                     live.status, live.last_checked, live.last_change = (
                         state.status,

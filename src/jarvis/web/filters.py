@@ -68,8 +68,14 @@ def pct(value: Any, digits: int = 1) -> str:
     return f"{value:.{digits}f}%"
 
 
+# Words that read as acronyms, not as words, when a key is shown to a person.
+ACRONYMS = {"mrr": "MRR", "arr": "ARR", "cac": "CAC", "ltv": "LTV", "api": "API", "ai": "AI", "url": "URL"}
+
+
 def humanize(key: Any) -> str:
-    text = str(key or "").replace("_", " ").replace("-", " ").strip()
+    words = str(key or "").replace("_", " ").replace("-", " ").split()
+    words = [ACRONYMS.get(word.lower(), word) for word in words]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 

@@ -3,8 +3,8 @@
 const API = "/api/proactive";
 const TOAST_MS = 12000;
 const FEEDBACK = [
-  ["positive", "👍", "Useful"],
-  ["negative", "👎", "Not useful"],
+  ["positive", "", "Useful"], // icons come from <template id="icon-…"> in bell.html
+  ["negative", "", "Not useful"],
   ["dismissed", "Dismiss", "Dismiss"],
   ["acted_upon", "Done", "Done"],
 ];
@@ -48,6 +48,8 @@ function item(suggestion) {
     const attrs = { type: "button", "data-feedback": value, "aria-label": `${name}: ${suggestion.title}` };
     if (value === "positive") attrs["aria-pressed"] = suggestion.feedback === "positive" ? "true" : "false";
     const action = el("button", attrs, label);
+    const icon = document.getElementById(`icon-${value}`);
+    if (icon) action.append(icon.content.cloneNode(true));
     action.classList.add("btn-secondary");
     action.addEventListener("click", () => send(suggestion, value, action));
     actions.append(action);
