@@ -19,9 +19,9 @@ from jarvis import __version__
 from jarvis.core import clock
 from jarvis.core.auth import is_allowed, require
 from jarvis.core.context import AppContext
-from jarvis.core.errors import Forbidden
+from jarvis.core.errors import Forbidden, ValidationFailed
 from jarvis.core.jsonresp import JSONBytes, dumps, ok
-from jarvis.core.sse import last_event_id, subscription_response
+from jarvis.core.sse import SubscriptionStream, last_event_id
 from jarvis.dashboard.snapshot import snapshot_of
 
 router = APIRouter()
@@ -82,6 +82,8 @@ async def _database_ok(ctx: AppContext) -> bool:
 def install_fast_routes(app: FastAPI) -> None:
     """Put the bare routes in front of their documented FastAPI twins."""
     fast = [Route("/api/dashboard/overview", _overview, methods=["GET"]), Route("/health", _health, methods=["GET"])]
+    # The streams too: FastAPI would hold a dependency exit stack open for each long-lived connection.
+    fast += [Route("/api/dashboard/stream", _stream, methods=["GET"]), Route("/api/events", _events, methods=["GET"])]
     fast += [Route(f"/api/dashboard/{name}", _section_endpoint(name), methods=["GET"]) for name in SECTIONS]
     app.router.routes[0:0] = fast
 
@@ -114,29 +116,46 @@ for _name in SECTIONS:
     _twin(_name)
 
 
-@router.get("/api/dashboard/stream", tags=["dashboard"], dependencies=[require("read")])
-async def stream(request: Request) -> Response:
-    """SSE: `dashboard.snapshot` on connect (skipped when `Last-Event-ID` is current), then
-    `dashboard.update` events carrying only the sections that changed."""
+async def _stream(request: StarletteRequest) -> Response:
+    if not is_allowed(request):
+        raise Forbidden("This server only answers local requests; see server.trust_remote.")
     snapshot = snapshot_of(_ctx(request))
     if snapshot.version == 0:
         await snapshot.refresh()
     subscription = snapshot.subscribe()
     last = last_event_id(request.headers.get("last-event-id"))
     initial = [] if last == snapshot.version else [snapshot.full_event()]
-    return subscription_response(subscription, initial)
+    return SubscriptionStream(subscription, initial)
+
+
+async def _events(request: StarletteRequest) -> Response:
+    if not is_allowed(request):
+        raise Forbidden("This server only answers local requests; see server.trust_remote.")
+    types = request.query_params.get("types")
+    if types is not None and len(types) > 2000:
+        raise ValidationFailed(
+            "`types` is too long (2,000 characters at most).", details=[{"field": "types", "problem": "too long"}]
+        )
+    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    hub = _ctx(request).hub
+    subscription = hub.subscribe(wanted, maxsize=256)
+    last = last_event_id(request.headers.get("last-event-id"))
+    replay = [e.sse() for e in hub.since(last) if subscription.wants(e.type)] if last is not None else []
+    return SubscriptionStream(subscription, replay)
+
+
+@router.get("/api/dashboard/stream", tags=["dashboard"], dependencies=[require("read")])
+async def stream(request: Request) -> Response:
+    """SSE: `dashboard.snapshot` on connect (skipped when `Last-Event-ID` is current), then
+    `dashboard.update` events carrying only the sections that changed."""
+    return await _stream(request)
 
 
 @router.get("/api/events", tags=["events"], dependencies=[require("read")])
 async def events(request: Request, types: str | None = None) -> Response:
     """SSE of individual events (instance events, blockers, health transitions, suggestions).
     `types` filters by comma-separated names (`health.*` matches a family); `Last-Event-ID` replays."""
-    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
-    hub = _ctx(request).hub
-    subscription = hub.subscribe(wanted, maxsize=256)
-    last = last_event_id(request.headers.get("last-event-id"))
-    replay = [e.sse() for e in hub.since(last) if subscription.wants(e.type)] if last is not None else []
-    return subscription_response(subscription, replay)
+    return await _events(request)
 
 
 class CacheClear(BaseModel):
