@@ -11,8 +11,10 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jarvis.settings import Settings, SettingsError, load_settings, masked
+if TYPE_CHECKING:
+    from jarvis.settings import Settings
 
 
 class CommandError(Exception):
@@ -23,6 +25,9 @@ class CommandError(Exception):
 
 
 def _settings() -> Settings:
+    # Imported here: `jarvis hook` runs before every tool call of an agent and needs none of it.
+    from jarvis.settings import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
@@ -63,6 +68,8 @@ def db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def config_check(_args: argparse.Namespace) -> int:
+    from jarvis.settings import masked
+
     print(json.dumps(masked(_settings()), indent=2, default=str))
     return 0
 

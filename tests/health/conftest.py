@@ -14,7 +14,8 @@ from jarvis.settings import Settings
 from tests.conftest import free_port, make_settings
 from tests.health.servers import Peer
 
-FAST_HTTP = {"timeout_s": 0.5, "retry_attempts": 1, "retry_base_delay_s": 0.0}
+# The slow peer answers in 0.3 s: a 1 s timeout leaves it room on a loaded machine.
+FAST_HTTP = {"timeout_s": 1.0, "retry_attempts": 1, "retry_base_delay_s": 0.0}
 
 
 @pytest.fixture

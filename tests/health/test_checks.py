@@ -44,8 +44,8 @@ async def test_http_statuses(ctx: AppContext, peer: Peer, path: str, status: str
     else:
         assert outcome.error is not None and error in outcome.error
     assert outcome.latency_ms is not None
-    # Cut off by the timeout (0.5 s) or the size cap, never longer.
-    assert time.perf_counter() - started < 2.0
+    # Cut off by the timeout (1 s) or the size cap, never longer.
+    assert time.perf_counter() - started < 3.0
 
 
 async def test_closed_port_is_offline(ctx: AppContext, closed_port: int) -> None:

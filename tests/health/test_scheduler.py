@@ -31,15 +31,15 @@ async def count_results(ctx: AppContext) -> int:
 async def test_every_peer_gets_its_status_within_one_interval_while_the_api_answers(
     client: httpx.AsyncClient, ctx: AppContext, scheduler: HealthScheduler
 ) -> None:
-    """Interval 2 s, timeout 0.5 s: within one interval (plus the check's own budget) each service
-    has its right status, and the dashboard keeps answering fast (well under the 0.5 s a stall
+    """Interval 2 s, timeout 1 s: within one interval (plus the check's own budget) each service
+    has its right status, and the dashboard keeps answering fast (well under the 1 s a stall
     behind a hanging check would cost) while the hanging / huge / looping peers are checked."""
     events = ctx.hub.subscribe(["health.changed"])
     seen: dict[str, str] = {}
     runner = asyncio.create_task(scheduler.run())
     slowest_answer = 0.0
     try:
-        async with asyncio.timeout(2.0 + 0.5 + 2.5):  # interval + check budget + slack for a busy machine
+        async with asyncio.timeout(2.0 + 1.0 + 2.5):  # interval + check budget + slack for a busy machine
             while not set(EXPECTED) <= set(seen):
                 started = time.perf_counter()
                 response = await client.get("/api/dashboard/health")

@@ -138,3 +138,10 @@ def test_default_server_follows_env_then_settings_then_5001(monkeypatch: pytest.
     assert default_server() == "http://127.0.0.1:5001"
     monkeypatch.setenv("JARVIS_HOOK_URL", "http://dash.internal:8080")
     assert default_server() == "http://dash.internal:8080"
+
+
+def test_the_hook_command_loads_no_framework() -> None:
+    """The hook runs before every tool call of an agent: the CLI must not import the server to reach it."""
+    probe = "import sys, jarvis.cli; print([m for m in ('pydantic', 'fastapi', 'sqlalchemy') if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

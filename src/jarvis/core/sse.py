@@ -35,7 +35,13 @@ class SubscriptionStream(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, subscription: Subscription, initial: Iterable[bytes] = (), ping_s: float = PING_S) -> None:
+    def __init__(
+        self,
+        subscription: Subscription,
+        initial: Iterable[bytes] = (),
+        ping_s: float = PING_S,
+        send_timeout_s: float = SEND_TIMEOUT_S,
+    ) -> None:
         # As Starlette's StreamingResponse does: no body, so no content-length header.
         self.status_code = 200
         self.background = None
@@ -43,6 +49,7 @@ class SubscriptionStream(Response):
         self.subscription = subscription
         self.initial = list(initial)
         self.ping_s = ping_s
+        self.send_timeout_s = send_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         watcher = asyncio.create_task(self._end_on_disconnect(receive))
@@ -76,7 +83,6 @@ class SubscriptionStream(Response):
     async def _body(self, send: Send, chunk: bytes) -> None:
         await self._send(send, {"type": "http.response.body", "body": chunk, "more_body": True})
 
-    @staticmethod
-    async def _send(send: Send, message: dict[str, object]) -> None:
-        async with asyncio.timeout(SEND_TIMEOUT_S):
+    async def _send(self, send: Send, message: dict[str, object]) -> None:
+        async with asyncio.timeout(self.send_timeout_s):
             await send(message)
