@@ -72,7 +72,7 @@ async def test_deadlines_are_absolute_and_missed_slots_are_skipped(ctx: AppConte
         scheduler.remove(name)
     spec = from_config(ServiceConfig(name="tick", kind="tcp", host="127.0.0.1", port=9, interval_s=10), "api")
     scheduler.services.clear()
-    scheduler._put(spec, first_delay=0)
+    scheduler._put(spec, first_delay=0, keep_phase=True)
     base = scheduler._heap[0][0]
     # Launched 3 s late: the next deadline is still base + 10, not "now + 10".
     assert scheduler.launch_due(base + 3) == 1
@@ -201,8 +201,29 @@ async def test_a_failed_write_keeps_the_results(ctx: AppContext, scheduler: Heal
 def test_first_check_keeps_the_phase_of_a_recent_one_and_comes_soon_otherwise(frozen_clock: clock.FrozenClock) -> None:
     spec = from_config(ServiceConfig(name="api", url="http://127.0.0.1:1/", interval_s=30), "config")
     recent = clock.now() - timedelta(seconds=10)
-    assert _first_delay(spec, recent, services=1) == 20.0  # one interval after the last check
+    assert _first_delay(spec, recent, services=1) == (20.0, True)  # one interval after the last check
     overdue = clock.now() - timedelta(seconds=45)
-    assert 0 <= _first_delay(spec, overdue, services=1) <= 1.0
-    assert 0 <= _first_delay(spec, None, services=1) <= 1.0  # never checked: within a second
-    assert all(0 <= _first_delay(spec, None, services=500) <= 10.0 for _ in range(200))  # spread, not a burst
+    delay, keep_phase = _first_delay(spec, overdue, services=1)
+    assert 0 <= delay <= 1.0 and not keep_phase
+    assert 0 <= _first_delay(spec, None, services=1)[0] <= 1.0  # never checked: within a second
+    assert all(0 <= _first_delay(spec, None, services=500)[0] <= 10.0 for _ in range(200))  # spread, not a burst
+
+
+async def test_services_added_together_spread_over_the_interval_after_their_first_check(
+    scheduler: HealthScheduler,
+) -> None:
+    await scheduler.ensure_loaded()
+    scheduler._heap.clear()
+    scheduler.services.clear()
+    names = [f"svc-{n:02d}" for n in range(40)]
+    for name in names:
+        config = ServiceConfig(name=name, kind="tcp", host="127.0.0.1", port=9, interval_s=60)
+        scheduler.upsert(from_config(config, "api"))
+    start = asyncio.get_running_loop().time()
+    for live in scheduler.services.values():
+        live.running = True  # count launches without running checks: only the schedule is under test
+    scheduler.launch_due(start + 1.0)  # every first check is due within a second
+    seconds = sorted((due - start) % 60 for due, *_ in scheduler._heap)
+    assert len(seconds) == len(names)
+    assert max(b - a for a, b in zip(seconds, seconds[1:], strict=False)) < 15  # spread, not 40 in one second
+    assert seconds[-1] - seconds[0] > 30

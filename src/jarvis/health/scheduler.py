@@ -14,6 +14,7 @@ import heapq
 import itertools
 import math
 import random
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,15 +38,23 @@ DRIFT_SAMPLES = 20_000
 LOAD_RETRY_S = 5.0
 
 
-def _first_delay(spec: ServiceSpec, last_checked: datetime | None, services: int) -> float:
-    """Keep a service's phase across restarts (its next check is one interval after its last);
-    a service never or not recently checked is checked soon, spread over a second per 50 services so
-    that a large fleet does not start with one burst."""
+def _phase(spec: ServiceSpec) -> float:
+    """A stable offset within the interval, from the name: services added together (a config file,
+    a script) get their quick first check, then spread over the interval instead of staying in step."""
+    return zlib.crc32(spec.name.encode()) / 2**32 * spec.interval_s
+
+
+def _first_delay(spec: ServiceSpec, last_checked: datetime | None, services: int) -> tuple[float, bool]:
+    """When to check a service first after start, and whether that keeps its phase.
+
+    A recently checked service keeps its phase across restarts (its next check is one interval
+    after its last); one never or not recently checked is checked soon, spread over a second per
+    50 services so that a large fleet does not start with one burst, then moves to its own phase."""
     if last_checked is not None:
         remaining = spec.interval_s - (clock.now() - last_checked).total_seconds()
         if remaining > 0:
-            return min(remaining, spec.interval_s)
-    return random.uniform(0, min(spec.interval_s, max(1.0, services / 50)))
+            return min(remaining, spec.interval_s), True
+    return random.uniform(0, min(spec.interval_s, max(1.0, services / 50))), False
 
 
 @dataclass
@@ -62,6 +71,8 @@ class Live:
     error: str | None = None
     recent: deque[tuple[datetime, str, float | None]] = field(default_factory=lambda: deque(maxlen=RECENT))
     running: bool = False
+    # After an early first check, the loop-clock time the service's own phase starts from (see `_phase`).
+    anchor: float | None = None
 
 
 @dataclass
@@ -119,9 +130,8 @@ class HealthScheduler:
             specs = [*self.static.values(), *(s for s in api if s.name not in self.static)]
             for spec in specs:
                 state = states.get(spec.name)
-                live = self._put(
-                    spec, first_delay=_first_delay(spec, state.last_checked if state else None, len(specs))
-                )
+                delay, keep_phase = _first_delay(spec, state.last_checked if state else None, len(specs))
+                live = self._put(spec, first_delay=delay, keep_phase=keep_phase)
                 if state is not None:
                     live.status, live.last_checked, live.last_change = (
                         state.status,
@@ -132,7 +142,7 @@ class HealthScheduler:
                 live.recent.extend(recent.get(spec.name, []))
             self._loaded = True
 
-    def _put(self, spec: ServiceSpec, *, first_delay: float) -> Live:
+    def _put(self, spec: ServiceSpec, *, first_delay: float, keep_phase: bool = False) -> Live:
         previous = self.services.get(spec.name)
         live = Live(spec, next(self._generations))
         if previous is not None:  # a changed spec keeps what is known of the service
@@ -144,7 +154,9 @@ class HealthScheduler:
             live.latency_ms, live.http_status, live.error = previous.latency_ms, previous.http_status, previous.error
             live.recent = previous.recent
         self.services[spec.name] = live
-        due = asyncio.get_running_loop().time() + first_delay
+        now = asyncio.get_running_loop().time()
+        due = now + first_delay
+        live.anchor = None if keep_phase else now + _phase(spec)
         heapq.heappush(self._heap, (due, next(self._seq), spec.name, live.generation))
         self._wake.set()
         return live
@@ -199,6 +211,8 @@ class HealthScheduler:
                 continue
             interval = live.spec.interval_s
             following = due + interval
+            if live.anchor is not None:  # the first check came early: move onto the service's own phase
+                following, live.anchor = live.anchor + interval, None
             if following <= now:  # missed whole slots: skip them, keep the phase
                 following += math.ceil((now - following) / interval + 1e-9) * interval
             heapq.heappush(self._heap, (following, next(self._seq), name, generation))
