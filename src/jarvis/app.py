@@ -127,6 +127,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     dashboard_routes.install_fast_routes(app)
     web_routes.install_static(app)
 
+    # Added first, so innermost: rate limit, CORS, body limit, request ids and headers all still apply.
+    app.add_middleware(dashboard_routes.HotReads)
     if settings.rate_limit.enabled:
         from jarvis.core.ratelimit import RateLimitMiddleware  # off by default: not loaded unless used
 

@@ -128,3 +128,39 @@ async def test_size_is_bounded(max_keys: int) -> None:
         cache.set(f"k{index}", index, 600)
     assert cache.snapshot()["size"] == max_keys
     assert cache.peek("k24") == 24 and cache.peek("k0") is None
+
+
+async def test_an_aged_entry_is_served_while_one_task_rebuilds_it() -> None:
+    ticker = Ticker()
+    cache = TTLCache(clock=ticker)
+    calls = 0
+    release = asyncio.Event()
+
+    async def compute() -> int:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            await release.wait()
+        return calls
+
+    assert (await cache.get_or_compute("k", 2.0, compute, refresh_in_background=True)).value == 1
+    ticker.t += 2.1  # aged past its TTL: no write asked for a rebuild
+    served = [await cache.get_or_compute("k", 2.0, compute, refresh_in_background=True) for _ in range(5)]
+    assert [lookup.value for lookup in served] == [1] * 5  # nobody waited
+    await asyncio.sleep(0)
+    assert calls == 2  # one rebuild for the five readers
+    release.set()
+    await asyncio.gather(*cache._refreshing)
+    assert (await cache.get_or_compute("k", 2.0, compute, refresh_in_background=True)).value == 2
+
+
+async def test_after_an_invalidation_the_reader_waits_for_the_new_value() -> None:
+    cache = TTLCache(clock=Ticker())
+    values = iter([1, 2])
+
+    async def compute() -> int:
+        return next(values)
+
+    assert (await cache.get_or_compute("k", 2.0, compute, refresh_in_background=True)).value == 1
+    cache.invalidate("k")  # a write
+    assert (await cache.get_or_compute("k", 2.0, compute, refresh_in_background=True)).value == 2

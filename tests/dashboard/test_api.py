@@ -166,6 +166,7 @@ async def test_rate_limit_answers_429_with_the_limit(tmp_path: Path, sqlite_temp
             assert codes == [200, 200, 200, 429]
             limited = await http.get("/api/cache/stats")
             assert "3 per 1 minutes" in limited.json()["error"]
+            assert (await http.get("/api/dashboard/overview")).status_code == 429  # the fast path counts too
             assert (await http.get("/health")).status_code == 200  # not an /api route
 
 
@@ -175,3 +176,23 @@ async def test_docs_api_lists_every_documented_endpoint(client: httpx.AsyncClien
     paths = (await client.get("/openapi.json")).json()["paths"]
     missing = [path for path in paths if f"`{path}`" not in text]
     assert missing == []
+
+
+async def test_cors_origins_apply_to_the_fast_reads_too(tmp_path: Path, sqlite_template: Path) -> None:
+    import shutil
+
+    target = tmp_path / "data" / "jarvis.db"
+    target.parent.mkdir(parents=True)
+    shutil.copy(sqlite_template, target)
+    settings = make_settings(
+        tmp_path, database_url=f"sqlite+aiosqlite:///{target}", server={"cors_origins": ["https://ops.example"]}
+    )
+    application = create_app(settings, run_jobs=False, migrate=False)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+            allowed = await http.get("/api/dashboard/overview", headers={"origin": "https://ops.example"})
+            other = await http.get("/api/dashboard/overview", headers={"origin": "https://evil.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://ops.example"
+    assert "access-control-allow-origin" not in other.headers
+    assert allowed.headers["x-request-id"] and allowed.json()["success"] is True

@@ -2,6 +2,11 @@
 
 Dashboard reads go through it so that N viewers cost one computation per TTL, and a
 failing refresh keeps serving the last good value (marked stale) instead of an error.
+
+The hot dashboard reads also ask for `refresh_in_background`: an entry that merely aged past its
+TTL is served once more while one task rebuilds it, so no reader waits for a rebuild that time,
+not a write, asked for. A write invalidates (drops) the entry, so a read after a write always
+waits for the new value.
 """
 
 from __future__ import annotations
@@ -48,12 +53,15 @@ class TTLCache:
     stats: Stats = field(default_factory=Stats)
     _inflight: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
     _generation: dict[str, int] = field(default_factory=dict)
+    _refreshing: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def peek(self, key: str) -> Any | None:
         entry = self.entries.get(key)
         return None if entry is None else entry.value
 
-    async def get_or_compute(self, key: str, ttl: float, compute: Callable[[], Awaitable[Any]]) -> Lookup:
+    async def get_or_compute(
+        self, key: str, ttl: float, compute: Callable[[], Awaitable[Any]], *, refresh_in_background: bool = False
+    ) -> Lookup:
         entry = self.entries.get(key)
         now = self.clock()
         if entry is not None and now < entry.expires_at:
@@ -61,7 +69,19 @@ class TTLCache:
             if entry.stale:
                 self.stats.stale_serves += 1
             return Lookup(entry.value, entry.stale, now - entry.stored_at, entry.error)
+        if entry is not None and refresh_in_background and not entry.stale:
+            self.stats.hits += 1
+            if key not in self._inflight:
+                task = asyncio.create_task(self._compute(key, ttl, compute, entry))
+                self._refreshing.add(task)
+                task.add_done_callback(self._refreshing.discard)
+            return Lookup(entry.value, False, now - entry.stored_at)
         self.stats.misses += 1
+        return await self._compute(key, ttl, compute, entry)
+
+    async def _compute(
+        self, key: str, ttl: float, compute: Callable[[], Awaitable[Any]], entry: Entry | None
+    ) -> Lookup:
         inflight = self._inflight.get(key)
         if inflight is None:
             inflight = asyncio.get_running_loop().create_future()

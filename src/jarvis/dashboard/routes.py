@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jarvis import __version__
 from jarvis.core import clock
 from jarvis.core.auth import is_allowed, require
 from jarvis.core.context import AppContext
-from jarvis.core.errors import Forbidden, ValidationFailed
+from jarvis.core.errors import AppError, Forbidden, ValidationFailed
 from jarvis.core.jsonresp import JSONBytes, dumps, ok
 from jarvis.core.sse import SubscriptionStream, last_event_id
 from jarvis.dashboard.snapshot import snapshot_of
@@ -79,16 +80,40 @@ async def _database_ok(ctx: AppContext) -> bool:
     return not lookup.stale
 
 
+class HotReads:
+    """The hot reads (overview, sections, /health) answered from the snapshot's bytes before the
+    request reaches FastAPI's exception middleware, exit stack and router: those cost as much as
+    the answer itself. Anything else — another method, a remote client, an error — goes on to the
+    app, where the documented twins below answer with the usual envelope."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.handlers: dict[str, Any] = {"/api/dashboard/overview": _overview, "/health": _health}
+        self.handlers.update({f"/api/dashboard/{name}": _section_endpoint(name) for name in SECTIONS})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.handlers.get(scope["path"]) if scope["type"] == "http" else None
+        if handler is not None and scope["method"] in ("GET", "HEAD"):
+            request = StarletteRequest(scope, receive)
+            if is_allowed(request):
+                try:
+                    response: Response = await handler(request)
+                except AppError:
+                    pass  # the twin raises it again, inside the app's error handling
+                else:
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def install_fast_routes(app: FastAPI) -> None:
-    """Put the bare routes in front of their documented FastAPI twins."""
-    fast = [Route("/api/dashboard/overview", _overview, methods=["GET"]), Route("/health", _health, methods=["GET"])]
-    # The streams too: FastAPI would hold a dependency exit stack open for each long-lived connection.
-    fast += [Route("/api/dashboard/stream", _stream, methods=["GET"]), Route("/api/events", _events, methods=["GET"])]
-    fast += [Route(f"/api/dashboard/{name}", _section_endpoint(name), methods=["GET"]) for name in SECTIONS]
+    """The streams as plain routes in front of their documented twins: FastAPI would hold a
+    dependency exit stack open for each long-lived connection."""
+    fast = [Route("/api/dashboard/stream", _stream, methods=["GET"]), Route("/api/events", _events, methods=["GET"])]
     app.router.routes[0:0] = fast
 
 
-# --- documented twins (never reached: the routes above match first) --------------------------
+# --- documented twins (reached only when the fast paths above pass a request on) --------------------------
 
 
 @router.get("/health", tags=["system"], summary="Liveness, version, uptime and cache stats (flat shape)")

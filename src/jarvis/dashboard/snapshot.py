@@ -57,7 +57,9 @@ class SnapshotService:
             raw = dumps({key: value for key, value in data.items() if key != "timestamp"})
             return Built(data, body, raw)
 
-        lookup = await self.ctx.cache.get_or_compute(f"dashboard:{name}", self.ctx.ttl(name), compute)
+        lookup = await self.ctx.cache.get_or_compute(
+            f"dashboard:{name}", self.ctx.ttl(name), compute, refresh_in_background=True
+        )
         built: Built = lookup.value
         return built
 
@@ -73,7 +75,9 @@ class SnapshotService:
             overview["version"] = self.version
             return ok_bytes(overview)
 
-        lookup = await self.ctx.cache.get_or_compute("dashboard:overview", self.overview_ttl, compute)
+        lookup = await self.ctx.cache.get_or_compute(
+            "dashboard:overview", self.overview_ttl, compute, refresh_in_background=True
+        )
         body: bytes = lookup.value
         return body
 
