@@ -33,7 +33,7 @@ def main() -> None:
         "same run mean more than absolute numbers.",
         "",
     ]
-    (ROOT / "docs" / "performance.md").write_text("\n".join(header) + "\n\n".join(sections) + "\n")
+    (ROOT / "docs" / "performance.md").write_text("\n".join(header) + "\n" + "\n\n".join(sections) + "\n")
 
 
 if __name__ == "__main__":
