@@ -109,6 +109,27 @@ async def test_invalidate_during_computation_discards_the_old_result() -> None:
     assert cache.peek("k") is None  # a write happened meanwhile: the old value is not kept
 
 
+async def test_a_read_after_a_write_does_not_join_the_older_computation() -> None:
+    cache = TTLCache()
+    gate = asyncio.Event()
+    values = iter(["before the write", "after the write"])
+
+    async def compute() -> str:
+        value = next(values)
+        if value == "before the write":
+            await gate.wait()
+        return value
+
+    older = asyncio.create_task(cache.get_or_compute("k", 60, compute))
+    await asyncio.sleep(0)
+    cache.invalidate("k")  # a write lands while the older computation runs
+    fresh = await asyncio.wait_for(cache.get_or_compute("k", 60, compute), 1)  # would wait on the gate
+    assert fresh.value == "after the write"
+    gate.set()
+    assert (await older).value == "before the write"  # its own reader asked before the write
+    assert cache.peek("k") == "after the write"  # and the older result does not overwrite the newer
+
+
 async def test_clear_one_key_or_all() -> None:
     cache = TTLCache()
     cache.set("a", 1, 60)

@@ -92,7 +92,7 @@ class TTLCache:
             except Exception as exc:  # stale-on-error: any failure of the producer
                 self.stats.errors += 1
                 message = f"{type(exc).__name__}: {exc}"[:300]
-                self._inflight.pop(key, None)
+                self._forget(key, inflight)
                 if entry is None:
                     inflight.set_exception(exc)
                     inflight.exception()  # mark retrieved; waiters re-raise it below
@@ -104,7 +104,7 @@ class TTLCache:
                 inflight.set_result(entry.value)
                 return Lookup(entry.value, True, self.clock() - entry.stored_at, message)
             self.stats.computations += 1
-            self._inflight.pop(key, None)
+            self._forget(key, inflight)
             if self._generation.get(key, 0) == generation:
                 self._store(key, value, ttl)
             inflight.set_result(value)
@@ -113,6 +113,10 @@ class TTLCache:
         current = self.entries.get(key)
         stale = bool(current and current.stale)
         return Lookup(value, stale, 0.0 if current is None else self.clock() - current.stored_at)
+
+    def _forget(self, key: str, inflight: asyncio.Future[Any]) -> None:
+        if self._inflight.get(key) is inflight:  # an invalidation may have started a newer one
+            del self._inflight[key]
 
     def _store(self, key: str, value: Any, ttl: float) -> None:
         if key not in self.entries and len(self.entries) >= self.max_keys:
@@ -125,10 +129,12 @@ class TTLCache:
         self._store(key, value, ttl)
 
     def invalidate(self, *keys: str) -> int:
-        """Drop keys; an in-flight computation started before this will not be stored."""
+        """Drop keys. A computation in flight started before this is neither stored nor joined:
+        the next reader computes afresh, so a read after a write sees the write."""
         removed = 0
         for key in keys:
             self._generation[key] = self._generation.get(key, 0) + 1
+            self._inflight.pop(key, None)
             if self.entries.pop(key, None) is not None:
                 removed += 1
         return removed
