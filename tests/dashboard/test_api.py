@@ -196,3 +196,29 @@ async def test_cors_origins_apply_to_the_fast_reads_too(tmp_path: Path, sqlite_t
     assert allowed.headers["access-control-allow-origin"] == "https://ops.example"
     assert "access-control-allow-origin" not in other.headers
     assert allowed.headers["x-request-id"] and allowed.json()["success"] is True
+
+
+async def test_an_over_long_event_filter_is_refused_naming_the_field(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/events", params={"types": "x" * 2001})
+    assert response.status_code == 400
+    assert response.json()["details"] == [{"field": "types", "problem": "too long"}]
+
+
+async def test_a_failing_section_with_nothing_cached_is_a_500_envelope(
+    app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jarvis.dashboard import sections
+
+    async def broken(ctx: AppContext) -> dict[str, object]:
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setitem(sections.BUILDERS, "waves", broken)
+    # As a real server does: the app answers the 500, then re-raises for the server's log.
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1), raise_app_exceptions=False)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+        response = await http.get("/api/dashboard/waves")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["success"] is False and body["request_id"] == response.headers["x-request-id"]
+    assert "database unreachable" not in body["error"]  # no internals in error bodies
+    assert "script-src 'self'" in response.headers["content-security-policy"]

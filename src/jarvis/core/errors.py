@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
 from jarvis.core.jsonresp import JSONBytes
+from jarvis.core.middleware import SECURITY_HEADERS
 
 log = structlog.get_logger("jarvis.errors")
 
@@ -134,9 +135,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled_error", path=request.url.path, request_id=request_id(request))
-        return envelope_error(
+        response = envelope_error(
             request, 500, "Something went wrong on the server; the error is logged with this request id.", "internal"
         )
+        # Starlette answers this one from outside every middleware: add what they would have.
+        response.headers["x-request-id"] = request_id(request)
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
+        return response
 
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
