@@ -7,6 +7,7 @@ with an icon and a word so colour is never the only signal.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeGuard
 
 from markupsafe import Markup, escape
@@ -73,8 +74,13 @@ ACRONYMS = {"mrr": "MRR", "arr": "ARR", "cac": "CAC", "ltv": "LTV", "api": "API"
 
 
 def humanize(key: Any) -> str:
-    words = str(key or "").replace("_", " ").replace("-", " ").split()
-    words = [ACRONYMS.get(word.lower(), word) for word in words]
+    return _humanize(str(key or ""))
+
+
+@lru_cache(maxsize=4096)
+def _humanize(key: str) -> str:
+    """Cached: a page shows the same few hundred keys and statuses on every render."""
+    words = [ACRONYMS.get(word.lower(), word) for word in key.replace("_", " ").replace("-", " ").split()]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
 
@@ -91,6 +97,12 @@ def status_class(status: Any) -> str:
 def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
+    return _parse_time(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_time(value: str) -> datetime | None:
+    """Cached: every service and agent on a page carries timestamps that repeat between renders."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -114,6 +126,11 @@ def age(value: Any) -> str:
 
 
 def short_time(value: Any) -> str:
+    return _short_time(value) if isinstance(value, str) else "—"
+
+
+@lru_cache(maxsize=4096)
+def _short_time(value: str) -> str:
     moment = parse_time(value)
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
 
@@ -132,7 +149,12 @@ def trend(value: Any) -> dict[str, str] | None:
 def status(value: Any, label: Any = None) -> Markup:
     """A status as icon + word (colour is never the only signal). A function, not a macro: it is
     called for every card and service, and macros cost several times more per call."""
-    text = label or humanize(value or "unknown")
+    return _status(str(value or "unknown"), str(label) if label else None)
+
+
+@lru_cache(maxsize=1024)
+def _status(value: str, label: str | None) -> Markup:
+    text = label or humanize(value)
     return Markup(
         f'<span class="status {escape(status_class(value))}"><span class="status-icon" aria-hidden="true">'
         f"{escape(status_icon(value))}</span> {escape(text)}</span>"
