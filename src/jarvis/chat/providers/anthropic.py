@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from jarvis.chat.providers.base import Chunk, ProviderError, Token, Turn, api_key, status_reason, system_prompt
+from jarvis.chat.providers.base import Chunk, ProviderError, Token, Turn, model_key, status_reason, system_prompt
 from jarvis.chat.state import state_of
 from jarvis.chat.tools import SPECS, parse_arguments, run_tool
 
@@ -37,11 +37,7 @@ class AnthropicProvider:
 
         settings = turn.ctx.settings.chat
         env_name = settings.api_key_env if settings.api_key_env != "OPENAI_API_KEY" else DEFAULT_KEY_ENV
-        key = api_key(env_name)
-        if key is None and not settings.base_url:
-            raise ProviderError(f"no API key in the environment variable {env_name}")
-        if not settings.model:
-            raise ProviderError("no model is configured (chat.model)")
+        key = model_key(settings, env_name)
         client = state_of(turn.ctx).client(
             ("anthropic", settings.base_url, key, settings.timeout_s),
             lambda: anthropic.AsyncAnthropic(

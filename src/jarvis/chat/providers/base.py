@@ -13,6 +13,7 @@ import orjson
 from jarvis.chat.tools import ToolStep
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.settings import ChatSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,17 @@ def system_prompt(turn: Turn) -> str:
 def api_key(env_name: str) -> str | None:
     value = os.environ.get(env_name, "").strip() if env_name else ""
     return value or None
+
+
+def model_key(settings: ChatSettings, env_name: str) -> str | None:
+    """The key for a model provider, after checking what it cannot start without: a key (unless a
+    local `base_url` needs none) and a model."""
+    key = api_key(env_name)
+    if key is None and not settings.base_url:
+        raise ProviderError(f"no API key in the environment variable {env_name}")
+    if not settings.model:
+        raise ProviderError("no model is configured (chat.model)")
+    return key
 
 
 _WORDS = re.compile(r"\S+\s*|\s+")

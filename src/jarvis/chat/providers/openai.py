@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from jarvis.chat.providers.base import Chunk, ProviderError, Token, Turn, api_key, status_reason, system_prompt
+from jarvis.chat.providers.base import Chunk, ProviderError, Token, Turn, model_key, status_reason, system_prompt
 from jarvis.chat.state import state_of
 from jarvis.chat.tools import SPECS, run_tool
 
@@ -64,11 +64,7 @@ class OpenAIProvider:
         import openai
 
         settings = turn.ctx.settings.chat
-        key = api_key(settings.api_key_env)
-        if key is None and not settings.base_url:
-            raise ProviderError(f"no API key in the environment variable {settings.api_key_env}")
-        if not settings.model:
-            raise ProviderError("no model is configured (chat.model)")
+        key = model_key(settings, settings.api_key_env)
         client = state_of(turn.ctx).client(
             ("openai", settings.base_url, key, settings.timeout_s),
             lambda: openai.AsyncOpenAI(
