@@ -124,7 +124,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    dashboard_routes.install_fast_routes(app)
     web_routes.install_static(app)
 
     # Added first, so innermost: rate limit, CORS, body limit, request ids and headers all still apply.

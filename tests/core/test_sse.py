@@ -83,3 +83,13 @@ async def test_a_stalled_client_is_cut_off_after_the_send_timeout() -> None:
     stream = SubscriptionStream(hub.subscribe(), [b"initial\n\n"], send_timeout_s=0.05)
     await asyncio.wait_for(stream(SCOPE, client.receive, client.send), 1)  # returns: the server closes it
     assert hub.subscriber_count == 0
+
+
+async def test_head_gets_the_headers_and_an_end_not_a_stream() -> None:
+    hub = InMemoryHub()
+    client = Client()
+    stream = SubscriptionStream(hub.subscribe(), [b"initial\n\n"])
+    await asyncio.wait_for(stream({**SCOPE, "method": "HEAD"}, client.receive, client.send), 1)
+    assert client.sent[0]["status"] == 200
+    assert client.bodies() == [b""]
+    assert hub.subscriber_count == 0

@@ -4,7 +4,7 @@ These are the fan-out streams (a thousand open dashboards is the benchmark), so 
 what each connection needs: events arrive already encoded (`Event.sse()`, once for every
 viewer), the stream is one task plus one that waits for the client to go away, and the heartbeat
 and the send timeout are timers, not tasks. sse-starlette, which the chat stream uses, spends
-about three times the memory per connection on its task group, which matters here and not there.
+about twice the memory per connection (52 KB against 24, measured with tracemalloc), which matters here and not there.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ class SubscriptionStream(Response):
         self.send_timeout_s = send_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("method") == "HEAD":  # headers only: a stream would never end
+            self.subscription.close()
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
         watcher = asyncio.create_task(self._end_on_disconnect(receive))
         try:
             await self._send(send, {"type": "http.response.start", "status": 200, "headers": self.raw_headers})
