@@ -16,6 +16,7 @@ from jarvis import __version__
 from jarvis.chat import collector as chat_collector
 from jarvis.chat import pages as chat_pages
 from jarvis.chat import routes as chat_routes
+from jarvis.checks import check_settings
 from jarvis.core import http as outbound
 from jarvis.core.apidocs import install_api_docs
 from jarvis.core.cache import TTLCache
@@ -81,7 +82,7 @@ def build_context(settings: Settings) -> AppContext:
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migrate: bool = True) -> FastAPI:
     """The whole server. Tests pass `run_jobs=False` and drive jobs through `ctx.runtime.run_once`."""
-    settings = settings or load_settings()
+    settings = check_settings(settings or load_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -26,10 +26,11 @@ class CommandError(Exception):
 
 def _settings() -> Settings:
     # Imported here: `jarvis hook` runs before every tool call of an agent and needs none of it.
+    from jarvis.checks import check_settings
     from jarvis.settings import SettingsError, load_settings
 
     try:
-        return load_settings()
+        return check_settings(load_settings())
     except SettingsError as exc:
         print(f"jarvis: {exc}", file=sys.stderr)
         raise CommandError(2) from None

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from jarvis.checks import check_settings
 from jarvis.core.clock import FrozenClock
 from jarvis.core.context import AppContext
 from jarvis.core.jsonpath import lookup
@@ -184,7 +185,7 @@ def test_json_paths_and_reading() -> None:
 )
 def test_settings_refuse_bad_sources_and_modules(metrics: dict[str, Any], problem: str) -> None:
     with pytest.raises(SettingsError, match=problem):
-        load_settings({}, metrics=metrics)
+        check_settings(load_settings({}, metrics=metrics))
 
 
 async def test_custom_modules_from_settings(tmp_path: Path, db_url: str, frozen_clock: FrozenClock) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jarvis.checks import check_settings
 from jarvis.proactive.rules import RULES, configured
 from jarvis.settings import SettingsError, load_settings
 
@@ -26,7 +27,7 @@ def test_rule_tables_are_validated_by_their_own_models() -> None:
 )
 def test_bad_rule_table_stops_start_up(rules: dict[str, dict[str, object]], message: str) -> None:
     with pytest.raises(SettingsError) as error:
-        load_settings({}, proactive={"rules": rules})
+        check_settings(load_settings({}, proactive={"rules": rules}))
     assert "proactive.rules" in str(error.value) and message in str(error.value)
 
 

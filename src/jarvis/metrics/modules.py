@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jarvis.settings import METRIC_KEY_PATTERN, Settings
+from jarvis.settings import METRIC_KEY_PATTERN, MetricsSettings, Settings
 
 KEY_PATTERN = METRIC_KEY_PATTERN
 
@@ -65,6 +65,18 @@ ALIASES = {"testing": "automation"}
 
 def canonical(module_id: str) -> str:
     return ALIASES.get(module_id, module_id)
+
+
+def check_settings(settings: MetricsSettings) -> None:
+    """Raise ValueError when a custom module reuses a built-in id or a source names an unknown module."""
+    custom = [module.id for module in settings.modules]
+    clashes = sorted(set(custom) & (BUILTIN_IDS | set(ALIASES)))
+    if clashes:
+        raise ValueError(f"custom module ids must be new, these are built in: {', '.join(clashes)}")
+    known = BUILTIN_IDS | set(custom) | set(ALIASES)
+    for source in settings.sources:
+        if source.module not in known:
+            raise ValueError(f"source {source.name!r}: unknown module {source.module!r}")
 
 
 def registry(settings: Settings) -> dict[str, Module]:

@@ -1,6 +1,6 @@
 """The rule registry: one module per rule, each with its own settings model.
 
-`validate_rule_tables` is called by `ProactiveSettings` so that `[proactive.rules.<name>]`
+`validate_rule_tables` is called at start-up (`jarvis.app.check_settings`) so that `[proactive.rules.<name>]`
 with an unknown rule or key fails start-up with one line naming it.
 """
 

@@ -1,0 +1,67 @@
+"""The server process: binding, cache TTLs, outbound HTTP, rate limits, retention, the original services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from jarvis.settings.base import Section
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(5001, ge=1, le=65535)
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    trust_remote: bool = False  # allow other hosts only behind an authenticating proxy
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+
+class CacheTTL(Section):
+    """Seconds each dashboard section may be served from cache."""
+
+    instance_activity: float = Field(2.0, gt=0, le=3600)
+    system_health: float = Field(3.0, gt=0, le=3600)
+    business_metrics: float = Field(5.0, gt=0, le=3600)
+    financial: float = Field(5.0, gt=0, le=3600)
+    waves: float = Field(2.0, gt=0, le=3600)
+
+
+class CacheSettings(Section):
+    ttl: CacheTTL = Field(default_factory=CacheTTL)
+    max_keys: int = Field(10_000, ge=10)
+
+
+class HttpSettings(Section):
+    """Outbound calls: health checks, metric sources, the original services."""
+
+    timeout_s: float = Field(5.0, gt=0, le=300)
+    retry_attempts: int = Field(3, ge=1, le=10)
+    retry_base_delay_s: float = Field(1.0, ge=0, le=60)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+
+
+class UpstreamSettings(Section):
+    """The original system's services, kept as optional neighbours."""
+
+    jarvis_api_url: str | None = None
+    ai_dawg_api_url: str | None = None
+    jarvis_auth_token_env: str = "JARVIS_AUTH_TOKEN"
+
+
+class RateLimitSettings(Section):
+    enabled: bool = False
+    max_requests: int = Field(100, ge=1)
+    window_minutes: float = Field(15.0, gt=0)
+
+
+class RetentionSettings(Section):
+    raw_days: int = Field(30, ge=1)
+    rollup_days: int = Field(400, ge=1)
