@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from jarvis.health.scheduler import SCHEDULER
+
 # (services, interval s, run s): a baseline, the case, and ten times its check rate.
 RUNS = [(50, 3.0, 10.0), (500, 30.0, 20.0), (500, 3.0, 12.0)]
 
@@ -68,7 +70,6 @@ def _percentile(values: list[float], q: float) -> float:
 
 async def run(count: int, interval_s: float, run_s: float, peer_url: str, folder: Path) -> dict[str, float]:
     from jarvis.app import create_app
-    from jarvis.health.scheduler import HealthScheduler
     from jarvis.settings import load_settings
 
     services = [{"name": f"svc-{i:04d}", "url": f"{peer_url}/health", "interval_s": interval_s} for i in range(count)]
@@ -84,7 +85,7 @@ async def run(count: int, interval_s: float, run_s: float, peer_url: str, folder
     app = create_app(settings, run_jobs=False, migrate=False)
     async with app.router.lifespan_context(app):
         ctx = app.state.ctx
-        scheduler: HealthScheduler = ctx.extras["health"]
+        scheduler = ctx.extras[SCHEDULER]
         await scheduler.ensure_loaded()
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:

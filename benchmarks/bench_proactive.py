@@ -19,7 +19,7 @@ from typing import Any
 
 from jarvis.core import clock
 from jarvis.core.logging import configure_logging
-from jarvis.proactive.engine import evaluate
+from jarvis.proactive.engine import ENGINE, evaluate
 from jarvis.proactive.rules import configured
 from jarvis.proactive.rules.base import State
 
@@ -149,7 +149,7 @@ async def measure_tick() -> list[float]:
         app = create_app(load_settings({}, data_dir=tmp, database_url=url), run_jobs=False, migrate=False)
         timings = []
         async with app.router.lifespan_context(app):
-            engine = app.state.ctx.extras["proactive"]
+            engine = app.state.ctx.extras[ENGINE]
             with clock.FrozenClock(NOW):
                 state = make_state()
                 await engine.tick(state)  # the first tick creates every suggestion

@@ -14,7 +14,6 @@ from starlette.responses import Response
 
 from jarvis import __version__
 from jarvis.chat import collector as chat_collector
-from jarvis.chat import pages as chat_pages
 from jarvis.chat import routes as chat_routes
 from jarvis.checks import check_settings
 from jarvis.core import http as outbound
@@ -23,12 +22,14 @@ from jarvis.core.cache import TTLCache
 from jarvis.core.context import AppContext
 from jarvis.core.db import Database
 from jarvis.core.errors import install_error_handlers
+from jarvis.core.headers import SECURITY_HEADERS
 from jarvis.core.hub import InMemoryHub
 from jarvis.core.logging import RequestIdMiddleware
-from jarvis.core.middleware import SECURITY_HEADERS, BodyLimitMiddleware
+from jarvis.core.middleware import BodyLimitMiddleware
 from jarvis.core.migrate import upgrade_async
+from jarvis.core.sections import SECTION_READER
 from jarvis.dashboard import routes as dashboard_routes
-from jarvis.dashboard.snapshot import SnapshotService
+from jarvis.dashboard.snapshot import SNAPSHOT, SnapshotService
 from jarvis.financial import routes as financial_routes
 from jarvis.health import collector as health_collector
 from jarvis.health import routes as health_routes
@@ -43,6 +44,7 @@ from jarvis.proactive import routes as proactive_routes
 from jarvis.projects import routes as projects_routes
 from jarvis.settings import Settings, load_settings
 from jarvis.web import routes as web_routes
+from jarvis.web.errors import error_page
 
 log = structlog.get_logger("jarvis.app")
 
@@ -54,7 +56,6 @@ ROUTERS = [
     metrics_routes.router,
     financial_routes.router,
     chat_routes.router,
-    chat_pages.router,
     proactive_routes.router,
     notifications_routes.router,
     web_routes.router,
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         if migrate:
             await upgrade_async(settings.effective_database_url)
         snapshot = SnapshotService(ctx)
-        ctx.extras["dashboard"] = snapshot
+        ctx.extras[SNAPSHOT] = snapshot
+        ctx.extras[SECTION_READER] = snapshot
         for collector in COLLECTORS:
             collector.install(ctx)
         ctx.runtime.task("dashboard-publisher", snapshot.run_publisher)
@@ -116,7 +118,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         description="Operations dashboard for a fleet of AI coding agents. Every JSON answer uses the envelope "
         '`{"success": true, "data": …}` or `{"success": false, "error", "code", "details", "request_id"}`.',
     )
-    install_error_handlers(app)
+    install_error_handlers(app, html_page=error_page)
     install_api_docs(app)
     for router in ROUTERS:
         app.include_router(router)

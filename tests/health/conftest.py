@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from jarvis.core.context import AppContext
-from jarvis.health.scheduler import HealthScheduler
+from jarvis.health.scheduler import SCHEDULER, HealthScheduler
 from jarvis.settings import Settings
 from tests.conftest import free_port, make_settings
 from tests.health.servers import Peer
@@ -64,5 +64,5 @@ def settings(tmp_path: Path, db_url: str, peer: Peer, closed_port: int) -> Setti
 
 @pytest.fixture
 def scheduler(ctx: AppContext) -> HealthScheduler:
-    health: HealthScheduler = ctx.extras["health"]
+    health = ctx.extras[SCHEDULER]
     return health

@@ -7,6 +7,7 @@ import json
 
 import httpx
 
+from jarvis.health.scheduler import SCHEDULER
 from tests.conftest import LiveServer
 
 
@@ -26,4 +27,4 @@ def test_added_service_is_checked_by_the_running_scheduler(live_server: LiveServ
         services = {s["name"]: s for s in http.get("/api/services").json()["data"]["services"]}
         assert services["self-http"]["status"] == "healthy"
         assert http.delete("/api/services/self-http").status_code == 200
-        assert "self-http" not in live_server.ctx.extras["health"].services
+        assert "self-http" not in live_server.ctx.extras[SCHEDULER].services

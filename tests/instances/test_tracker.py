@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.instances import collector
-from jarvis.instances.tracker import TrackerState
+from jarvis.tracker.service import TRACKER
 from tests.instances.conftest import DESIGN_EXAMPLE, write_tracker
 
 JUST_AFTER = datetime(2025, 10, 8, 18, 30, tzinfo=UTC)
@@ -114,7 +114,7 @@ async def test_half_written_file_keeps_last_good_data_and_reports_once(
 
 
 async def test_empty_and_non_object_files_are_errors_not_data(ctx: AppContext, monitoring_dir: Path) -> None:
-    state: TrackerState = ctx.extras["tracker"]
+    state = ctx.extras[TRACKER]
     write_tracker(monitoring_dir, "")
     await state.reload()
     assert state.error is not None and "empty" in state.error["error"]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from jarvis.core.context import AppContext
-from jarvis.notifications.service import Notifier
+from jarvis.notifications.service import NOTIFIER, Notifier
 from jarvis.settings import Settings
 from tests.conftest import make_settings
 
@@ -27,7 +27,7 @@ def settings(tmp_path: Path, db_url: str, channels: list[dict[str, Any]]) -> Set
 
 @pytest.fixture
 def notifier(ctx: AppContext) -> Notifier:
-    found: Notifier = ctx.extras["notifications"]
+    found = ctx.extras[NOTIFIER]
     return found
 
 

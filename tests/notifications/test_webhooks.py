@@ -12,7 +12,7 @@ from sqlalchemy import select
 from jarvis.core.context import AppContext
 from jarvis.notifications.models import Delivery
 from jarvis.notifications.service import Notifier
-from jarvis.proactive.engine import Engine
+from jarvis.proactive.engine import ENGINE
 from tests.notifications.conftest import FAST, MESSAGE
 from tests.notifications.receiver import Receiver
 from tests.proactive import factories as f
@@ -73,7 +73,7 @@ async def test_a_channel_that_keeps_failing_is_marked_failing_without_its_secret
 async def test_a_hanging_receiver_times_out_and_never_blocks_the_engine(
     notifier: Notifier, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine: Engine = ctx.extras["proactive"]
+    engine = ctx.extras[ENGINE]
     with Receiver(hang=True) as receiver:
         monkeypatch.setenv("JARVIS_TEST_HOOK_URL", receiver.url)
         worker = asyncio.create_task(notifier.worker("hook")())

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jarvis.core.context import AppContext
-from jarvis.proactive.engine import Engine
+from jarvis.proactive.engine import ENGINE, Engine
 from jarvis.settings import Settings
 from tests.conftest import make_settings
 
@@ -26,7 +26,7 @@ def settings(tmp_path: Path, db_url: str, overrides: dict[str, Any]) -> Settings
 
 @pytest.fixture
 def engine(ctx: AppContext) -> Engine:
-    found: Engine = ctx.extras["proactive"]
+    found = ctx.extras[ENGINE]
     return found
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from jarvis.app import create_app
 from jarvis.core.clock import FrozenClock
 from jarvis.core.context import AppContext
-from jarvis.proactive.engine import Engine
+from jarvis.proactive.engine import ENGINE, Engine
 from jarvis.proactive.models import Suggestion
 from jarvis.settings import Settings
 from tests.proactive import factories as f
@@ -94,14 +94,14 @@ async def test_everything_survives_a_restart(settings: Settings, tmp_path: Path)
     with FrozenClock() as clock:
         first = create_app(settings, run_jobs=False, migrate=False)
         async with first.router.lifespan_context(first):
-            engine: Engine = first.state.ctx.extras["proactive"]
+            engine = first.state.ctx.extras[ENGINE]
             created = (await engine.tick(offline(10, clock))).created
             async with _client(first) as http:
                 posted = await http.post(f"/api/proactive/feedback/{created[0]['id']}", json={"feedback": "positive"})
                 assert posted.status_code == 200
         second = create_app(settings, run_jobs=False, migrate=False)
         async with second.router.lifespan_context(second):
-            engine = second.state.ctx.extras["proactive"]
+            engine = second.state.ctx.extras[ENGINE]
             again = await engine.tick(offline(11, clock))
             assert again.created == []  # the stored suggestion still holds its dedupe key
             async with _client(second) as http:

@@ -10,7 +10,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.chat.models import Conversation, Message
+from jarvis.chat.schemas import conversation_public, message_public
+from jarvis.chat.state import state_of
 from jarvis.core import clock
+from jarvis.core.context import AppContext
 
 
 def new_id() -> str:
@@ -120,3 +123,21 @@ async def mark_interrupted(*, session: AsyncSession, before: datetime) -> int:
     query = update(Message).where(Message.status == "streaming", Message.updated_at < before)
     result = await session.execute(query.values(status="interrupted"))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def page_view(ctx: AppContext, *, session: AsyncSession, conversation_id: str | None) -> dict[str, Any]:
+    """The chat page's data: every conversation, and the chosen one with its messages (live ones marked)."""
+    rows = await list_conversations(session=session)
+    conversations = [conversation_public(conversation, message_count=n) for conversation, n in rows]
+    current = None
+    messages = []
+    if conversation_id:
+        found = await get_conversation(session=session, conversation_id=conversation_id)
+        if found is not None:
+            current = conversation_public(found)
+            live = set(state_of(ctx).active)
+            messages = [
+                message_public(m, live=m.id in live)
+                for m in await messages_of(session=session, conversation_id=found.id)
+            ]
+    return {"conversations": conversations, "current": current, "messages": messages}

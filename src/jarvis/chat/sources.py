@@ -1,6 +1,6 @@
 """What chat reads, and the only place it touches other domains.
 
-The dashboard sections come through `snapshot_of(ctx)` (the same cached data the pages show).
+The dashboard sections come through `ctx.extras[SECTION_READER]` (the same cached data the pages show).
 Suggestions (`proactive.service.open_suggestions`), "check now" and a service's history (the health
 scheduler's `check_now`, `health.history.history`) and an instance's timeline
 (`instances.service.instance_detail`) come from the owning domains' service functions; a failure
@@ -14,24 +14,22 @@ from typing import Any
 import structlog
 
 from jarvis.core.context import AppContext
-from jarvis.dashboard.snapshot import snapshot_of
-from jarvis.health.history import history
-from jarvis.health.service import UPTIME_KEY, scheduler_of
+from jarvis.core.errors import NotFound
+from jarvis.core.sections import SECTION_READER, SECTIONS, Section
+from jarvis.health import service as health
 from jarvis.instances.service import instance_detail
 from jarvis.proactive.service import open_suggestions as listed_suggestions
 
 log = structlog.get_logger("jarvis.chat")
 
-SECTION_NAMES = ("instances", "waves", "health", "business", "financial")
 
-
-async def section(ctx: AppContext, name: str) -> dict[str, Any]:
-    built = await snapshot_of(ctx).section(name)
+async def section(ctx: AppContext, name: Section) -> dict[str, Any]:
+    built = await ctx.extras[SECTION_READER].section(name)
     return built.data
 
 
 async def sections(ctx: AppContext) -> dict[str, dict[str, Any]]:
-    return {name: await section(ctx, name) for name in SECTION_NAMES}
+    return {name: await section(ctx, name) for name in SECTIONS}
 
 
 async def open_suggestions(ctx: AppContext) -> list[dict[str, Any]] | None:
@@ -43,32 +41,16 @@ async def open_suggestions(ctx: AppContext) -> list[dict[str, Any]] | None:
         return None
 
 
-def _scheduler(ctx: AppContext) -> Any:
-    """The health domain's scheduler, or None when it is not installed."""
-    try:
-        return scheduler_of(ctx)
-    except (KeyError, LookupError):
-        return None
-
-
 async def check_service(ctx: AppContext, name: str) -> dict[str, Any]:
-    """Run the health domain's check for `name` right now (the same as the API's "check now")."""
-    scheduler = _scheduler(ctx)
-    if scheduler is None:
-        service = await find_service(ctx, name)
-        if service is None:
-            return {"service": name, "error": "no such service"}
-        return {"service": name, "note": "an on-demand check is not available; last scheduled result", **service}
-    await scheduler.ensure_loaded()
-    if name not in scheduler.services:
-        return {"service": name, "error": "no such service", "known": sorted(scheduler.services)}
+    """Run the health domain's check for `name` right now (the API's "check now")."""
     try:
-        outcome = await scheduler.check_now(name)
-        ctx.cache.invalidate(UPTIME_KEY)  # as the API's "check now" does
+        return await health.check_now(ctx, name)
+    except NotFound:
+        known = [service.get("name") for service in (await section(ctx, "health")).get("services") or []]
+        return {"service": name, "error": "no such service", "known": sorted(str(k) for k in known)}
     except Exception as exc:
         log.exception("check_now_failed", service=name)
         return {"service": name, "error": f"the check could not run: {type(exc).__name__}"}
-    return {"service": name, **outcome.as_dict()}
 
 
 async def find_service(ctx: AppContext, name: str) -> dict[str, Any] | None:
@@ -85,19 +67,10 @@ def _trimmed(data: dict[str, Any], keep: int = 30) -> dict[str, Any]:
 
 
 async def service_history(ctx: AppContext, name: str) -> dict[str, Any]:
-    scheduler = _scheduler(ctx)
-    if scheduler is not None:
-        await scheduler.ensure_loaded()
-        live = scheduler.services.get(name)
-        if live is None:
-            return {"service": name, "error": "no such service"}
-        async with ctx.db.sessions() as session:
-            return {"service": name, **_trimmed(await history(session, live=live, window="24h"))}
-    service = await find_service(ctx, name)
-    if service is None:
+    try:
+        return {"service": name, **_trimmed(await health.service_history(ctx, name, "24h"))}
+    except NotFound:
         return {"service": name, "error": "no such service"}
-    keys = ("status", "last_change", "uptime", "latency_p50_ms", "latency_p95_ms", "recent")
-    return {"service": name, **{key: service.get(key) for key in keys}}
 
 
 async def instance_timeline(ctx: AppContext, instance_id: str) -> dict[str, Any]:

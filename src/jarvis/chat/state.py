@@ -14,6 +14,7 @@ from typing import Any
 
 from jarvis.chat.writer import PartialWriter
 from jarvis.core.context import AppContext
+from jarvis.core.extras import Key
 
 
 @dataclass
@@ -40,10 +41,10 @@ class ChatState:
 
 
 def state_of(ctx: AppContext) -> ChatState:
-    state = ctx.extras.get("chat")
+    state = ctx.extras.get(CHAT_STATE)
     if not isinstance(state, ChatState):
         state = ChatState()
-        ctx.extras["chat"] = state
+        ctx.extras[CHAT_STATE] = state
     return state
 
 
@@ -52,3 +53,6 @@ def writer_of(ctx: AppContext) -> PartialWriter:
     if state.writer is None:
         state.writer = PartialWriter(ctx)
     return state.writer
+
+
+CHAT_STATE = Key[ChatState]("chat")

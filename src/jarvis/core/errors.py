@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -9,11 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Scope, Send
 
-from jarvis.core.jsonresp import JSONBytes
-from jarvis.core.middleware import SECURITY_HEADERS
+from jarvis.core.headers import SECURITY_HEADERS
+from jarvis.core.jsonresp import JSONBytes, dumps
 
 log = structlog.get_logger("jarvis.errors")
+
+# The HTML face of an error for browsers asking for a page; the web layer provides it (`install_error_handlers`).
+HtmlPage = Callable[[Request, int, str], Response]
 
 
 class AppError(Exception):
@@ -68,25 +73,64 @@ class DependencyDown(AppError):
     code = "dependency_unavailable"
 
 
-def request_id(request: Request) -> str:
-    return str(getattr(request.state, "request_id", "") or request.headers.get("x-request-id", ""))
-
-
-def envelope_error(
-    request: Request, status: int, message: str, code: str, details: list[dict[str, str]] | None = None
-) -> Response:
+def error_body(message: str, code: str, details: list[dict[str, str]] | None, rid: str) -> bytes:
+    """The failure envelope, serialised: the one shape every error answer has."""
     body: dict[str, Any] = {
         "success": False,
         "error": message,
         "code": code,
         "details": details or [],
-        "request_id": request_id(request),
+        "request_id": rid,
     }
-    if not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", ""):
-        from jarvis.web.errors import error_page  # the HTML face of the same error
+    return dumps(body)
 
-        return error_page(request, status, message)
-    return JSONBytes(body, status_code=status)
+
+async def reject(
+    scope: Scope,
+    send: Send,
+    status: int,
+    message: str,
+    code: str,
+    *,
+    details: list[dict[str, str]] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer with the failure envelope from pure-ASGI middleware (before any Request exists)."""
+    body = error_body(message, code, details, scope.get("state", {}).get("request_id", ""))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "") or request.headers.get("x-request-id", ""))
+
+
+def render_error(
+    request: Request,
+    status: int,
+    message: str,
+    code: str,
+    details: list[dict[str, str]] | None = None,
+    *,
+    html_page: HtmlPage | None = None,
+) -> Response:
+    if (
+        html_page is not None
+        and not request.url.path.startswith("/api")
+        and "text/html" in request.headers.get("accept", "")
+    ):
+        return html_page(request, status, message)
+    return JSONBytes(error_body(message, code, details, request_id(request)), status_code=status)
 
 
 def describe_validation(errors: list[dict[str, Any]] | Any) -> tuple[str, list[dict[str, str]]]:
@@ -114,7 +158,14 @@ def describe_validation(errors: list[dict[str, Any]] | Any) -> tuple[str, list[d
     return message + ".", details
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -> None:
+    """One handler per error family, all rendering through `envelope_error` (JSON, or `html_page` for browsers)."""
+
+    def envelope_error(
+        request: Request, status: int, message: str, code: str, details: list[dict[str, str]] | None = None
+    ) -> Response:
+        return render_error(request, status, message, code, details, html_page=html_page)
+
     async def app_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AppError)
         return envelope_error(request, exc.status, exc.message, exc.code, exc.details)

@@ -1,35 +1,10 @@
-"""Cheap pure-ASGI middleware: the body size cap, and the security headers every response carries."""
+"""Cheap pure-ASGI middleware: the body size cap."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jarvis.core.jsonresp import dumps
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", CSP.encode()),
-]
-
-
-async def _reject(scope: Scope, send: Send, status: int, message: str, code: str) -> None:
-    rid = scope.get("state", {}).get("request_id", "")
-    body = dumps({"success": False, "error": message, "code": code, "details": [], "request_id": rid})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+from jarvis.core.errors import reject
 
 
 class BodyLimitMiddleware:
@@ -47,7 +22,7 @@ class BodyLimitMiddleware:
         message = f"The request body is larger than the {limit // 1024} KiB limit."
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _reject(scope, send, 413, message, "too_large")
+                await reject(scope, send, 413, message, "too_large")
                 return
         received = 0
         started = False
@@ -71,7 +46,7 @@ class BodyLimitMiddleware:
             await self.app(scope, counted_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _reject(scope, send, 413, message, "too_large")
+                await reject(scope, send, 413, message, "too_large")
 
 
 class _TooLarge(Exception):

@@ -7,7 +7,7 @@ from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jarvis.core.middleware import _reject
+from jarvis.core.errors import reject
 
 
 class RateLimitMiddleware:
@@ -26,7 +26,7 @@ class RateLimitMiddleware:
         if scope["type"] == "http" and path.startswith("/api/") and not path.startswith(self.EXEMPT):
             client = scope.get("client") or ("unknown", 0)
             if not await self.limiter.hit(self.item, str(client[0])):
-                await _reject(
+                await reject(
                     scope,
                     send,
                     429,

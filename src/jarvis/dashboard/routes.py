@@ -21,11 +21,11 @@ from jarvis.core.auth import is_allowed, require
 from jarvis.core.context import AppContext
 from jarvis.core.errors import AppError, ValidationFailed
 from jarvis.core.jsonresp import JSONBytes, dumps, ok
+from jarvis.core.sections import SECTIONS, Section
 from jarvis.core.sse import SubscriptionStream, last_event_id
 from jarvis.dashboard.snapshot import snapshot_of
 
 router = APIRouter()
-SECTIONS = ("instances", "business", "health", "financial", "waves")
 
 
 def _ctx(request: Request | StarletteRequest) -> AppContext:
@@ -38,7 +38,7 @@ async def _overview(request: StarletteRequest) -> Response:
     return JSONBytes(await snapshot_of(_ctx(request)).overview_bytes())
 
 
-def _section_endpoint(name: str) -> Any:
+def _section_endpoint(name: Section) -> Any:
     async def endpoint(request: StarletteRequest) -> Response:
         built = await snapshot_of(_ctx(request)).section(name)
         return JSONBytes(built.body)
@@ -118,7 +118,7 @@ async def overview(request: Request) -> Response:
     return await _overview(request)
 
 
-def _twin(name: str) -> None:
+def _twin(name: Section) -> None:
     async def section(request: Request) -> Response:
         response: Response = await _section_endpoint(name)(request)
         return response

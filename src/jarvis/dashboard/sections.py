@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from jarvis.core.context import AppContext
+from jarvis.core.sections import Section
 from jarvis.financial import service as financial
 from jarvis.health import service as health
 from jarvis.instances import service as instances
@@ -14,7 +15,7 @@ from jarvis.projects import service as projects
 
 SectionBuilder = Callable[[AppContext], Awaitable[dict[str, Any]]]
 
-BUILDERS: dict[str, SectionBuilder] = {
+BUILDERS: dict[Section, SectionBuilder] = {
     "instances": instances.dashboard_section,
     "waves": projects.dashboard_section,
     "health": health.dashboard_section,

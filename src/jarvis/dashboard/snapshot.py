@@ -15,9 +15,11 @@ from typing import Any
 from prometheus_client import Counter
 
 from jarvis.core import clock
-from jarvis.core.context import SECTION_TTL, AppContext
+from jarvis.core.context import AppContext
+from jarvis.core.extras import Key
 from jarvis.core.hub import Event, InMemoryHub, Subscription
 from jarvis.core.jsonresp import dumps, ok_bytes
+from jarvis.core.sections import SECTIONS, Section
 from jarvis.dashboard.sections import BUILDERS
 
 SNAPSHOT_BUILDS = Counter("jarvis_snapshot_builds", "Dashboard snapshots built and published (one per change)")
@@ -46,9 +48,9 @@ class SnapshotService:
         self.sent_at: dict[str, float] = {}  # monotonic time each section last went out
         self.held: dict[str, float] = {}  # changed sections waiting for their second to end
         self._full: tuple[int, bytes] | None = None
-        self.overview_ttl = min(ctx.ttl(name) for name in SECTION_TTL)
+        self.overview_ttl = min(ctx.ttl(name) for name in SECTIONS)
 
-    async def section(self, name: str) -> Built:
+    async def section(self, name: Section) -> Built:
         async def compute() -> Built:
             SECTION_BUILDS.labels(section=name).inc()
             data = await BUILDERS[name](self.ctx)
@@ -63,7 +65,7 @@ class SnapshotService:
         built: Built = lookup.value
         return built
 
-    async def sections(self) -> dict[str, Built]:
+    async def sections(self) -> dict[Section, Built]:
         built = await asyncio.gather(*(self.section(name) for name in BUILDERS))
         return dict(zip(BUILDERS, built, strict=True))
 
@@ -136,5 +138,7 @@ class SnapshotService:
 
 
 def snapshot_of(ctx: AppContext) -> SnapshotService:
-    service: SnapshotService = ctx.extras["dashboard"]
-    return service
+    return ctx.extras[SNAPSHOT]
+
+
+SNAPSHOT = Key[SnapshotService]("dashboard")

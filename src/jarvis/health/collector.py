@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from jarvis.core.context import AppContext
 from jarvis.health.retention import run_retention
-from jarvis.health.scheduler import HealthScheduler
+from jarvis.health.scheduler import SCHEDULER, HealthScheduler
 from jarvis.health.specs import static_specs
 
 RETENTION_EVERY_S = 300.0
 
 
 def install(ctx: AppContext) -> None:
-    """Register the scheduler on `ctx.extras["health"]` and its jobs on the runtime."""
+    """Register the scheduler on `ctx.extras[SCHEDULER]` and its jobs on the runtime."""
     scheduler = HealthScheduler(ctx, static_specs(ctx.settings))
-    ctx.extras["health"] = scheduler
+    ctx.extras[SCHEDULER] = scheduler
     ctx.runtime.task("health-scheduler", scheduler.run)
 
     async def retention() -> None:

@@ -15,7 +15,6 @@ from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
 from jarvis.core.jsonresp import ok
 from jarvis.health import service
-from jarvis.health.history import history
 from jarvis.health.scheduler import Live
 from jarvis.health.schemas import ServiceCreate, ServiceUpdate, Window
 
@@ -72,16 +71,13 @@ async def remove(request: Request, live: ServiceDep, session: SessionDep) -> Res
 
 @router.get("/{name}/history", dependencies=[require("read")])
 async def get_history(
-    live: ServiceDep, session: SessionDep, window: Annotated[Window, Query(description="24h, 7d or 30d")] = "24h"
+    request: Request, live: ServiceDep, window: Annotated[Window, Query(description="24h, 7d or 30d")] = "24h"
 ) -> Response:
     """Points (raw for 24h, hourly beyond), uptime, latency p50/p95 and recent failures."""
-    return ok(await history(session, live=live, window=window))
+    return ok(await service.service_history(_ctx(request), live.spec.name, window))
 
 
 @router.post("/{name}/check", dependencies=[require("admin")])
 async def check_now(request: Request, live: ServiceDep) -> Response:
     """Check the service now, outside its schedule; the result is recorded and returned."""
-    ctx = _ctx(request)
-    outcome = await service.scheduler_of(ctx).check_now(live.spec.name)
-    ctx.cache.invalidate(service.UPTIME_KEY)
-    return ok({"service": live.spec.name, **outcome.as_dict()})
+    return ok(await service.check_now(_ctx(request), live.spec.name))

@@ -25,6 +25,7 @@ import structlog
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.extras import Key
 from jarvis.core.http import make_client
 from jarvis.health import store
 from jarvis.health.checks import Outcome, run_check
@@ -121,10 +122,8 @@ class HealthScheduler:
         async with self._load_lock:
             if self._loaded:
                 return
-            from jarvis.health.service import load_api_specs
-
             async with self.ctx.db.sessions() as session:
-                api = await load_api_specs(session)
+                api = await store.load_api_specs(session)
                 states = await store.load_states(session)
                 recent = await store.load_recent(session, per_service=RECENT)
             specs = [*self.static.values(), *(s for s in api if s.name not in self.static)]
@@ -327,3 +326,6 @@ class HealthScheduler:
             "p99_ms": samples[min(len(samples) - 1, int(0.99 * len(samples)))],
             "p50_ms": samples[len(samples) // 2],
         }
+
+
+SCHEDULER = Key[HealthScheduler]("health")

@@ -1,6 +1,6 @@
 """Health services: the dashboard section, the services' public views, and their changes.
 
-Routes call these; the scheduler (`ctx.extras["health"]`) holds the live state, the
+Routes call these; the scheduler (`ctx.extras[SCHEDULER]`) holds the live state, the
 database holds results, roll-ups and the services added through the API.
 """
 
@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed, describe_validation
 from jarvis.health import store
+from jarvis.health.history import history
 from jarvis.health.models import ServiceRow
-from jarvis.health.scheduler import HealthScheduler, Live
+from jarvis.health.scheduler import SCHEDULER, HealthScheduler, Live
 from jarvis.health.schemas import ServiceUpdate
-from jarvis.health.specs import ServiceSpec, from_config
+from jarvis.health.specs import from_config
 from jarvis.settings import ServiceConfig
 
 UPTIME_KEY = "health:uptime"
@@ -29,13 +29,8 @@ RECENT_SHOWN = 30
 
 
 def scheduler_of(ctx: AppContext) -> HealthScheduler:
-    scheduler: HealthScheduler = ctx.extras["health"]
+    scheduler = ctx.extras[SCHEDULER]
     return scheduler
-
-
-async def load_api_specs(session: AsyncSession) -> list[ServiceSpec]:
-    rows = (await session.execute(select(ServiceRow).order_by(ServiceRow.name))).scalars().all()
-    return [from_config(ServiceConfig.model_validate(row.config), "api") for row in rows]
 
 
 def overall(statuses: list[str]) -> str:
@@ -129,6 +124,21 @@ async def lookup(ctx: AppContext, name: str) -> Live:
     if live is None:
         raise NotFound(f"No service named {name!r}; GET /api/services lists them.", details=[_field("name", "unknown")])
     return live
+
+
+async def check_now(ctx: AppContext, name: str) -> dict[str, Any]:
+    """Check one service now, outside its schedule; the result is recorded (and uptimes recomputed)."""
+    live = await lookup(ctx, name)
+    outcome = await scheduler_of(ctx).check_now(live.spec.name)
+    ctx.cache.invalidate(UPTIME_KEY)
+    return {"service": live.spec.name, **outcome.as_dict()}
+
+
+async def service_history(ctx: AppContext, name: str, window: str) -> dict[str, Any]:
+    """Points (raw for 24h, hourly beyond), uptime, latency p50/p95 and recent failures of one service."""
+    live = await lookup(ctx, name)
+    async with ctx.db.sessions() as session:
+        return await history(session, live=live, window=window)
 
 
 def _field(name: str, problem: str) -> dict[str, str]:

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jarvis.core.db import upsert
 from jarvis.health.checks import Outcome
 from jarvis.health.models import CheckResult, Rollup, ServiceRow, ServiceState
+from jarvis.health.specs import ServiceSpec, from_config
+from jarvis.settings import ServiceConfig
 
 WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 UP = ("healthy", "degraded")
@@ -196,3 +198,9 @@ def percentile(values: Sequence[float], q: float) -> float | None:
         return None
     rank = max(1, math.ceil(q / 100 * len(values)))
     return round(values[rank - 1], 1)
+
+
+async def load_api_specs(session: AsyncSession) -> list[ServiceSpec]:
+    """The services added through the API, as the scheduler runs them."""
+    rows = (await session.execute(select(ServiceRow).order_by(ServiceRow.name))).scalars().all()
+    return [from_config(ServiceConfig.model_validate(row.config), "api") for row in rows]

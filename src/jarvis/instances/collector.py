@@ -1,7 +1,7 @@
 """Instances background jobs: watch the tracker file (an mtime poll, cheap and testable).
 
 `install` only registers state and the job; the job does the file I/O, the first run at
-start-up. Tests call `ctx.extras["tracker"].reload()` or `ctx.runtime.run_once(JOB)`.
+start-up. Tests call `ctx.extras[TRACKER].reload()` or `ctx.runtime.run_once(JOB)`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.instances import service
-from jarvis.instances.tracker import TrackerData, TrackerState
-from jarvis.projects.derive import present_blocker
+from jarvis.projects.service import present_blocker
+from jarvis.tracker.service import TRACKER, TrackerData, TrackerState
 
 JOB = "instances-tracker"
 POLL_S = 1.0
@@ -19,7 +19,7 @@ POLL_S = 1.0
 def install(ctx: AppContext) -> None:
     """Register this domain's jobs and state on the app context."""
     state = TrackerState(ctx.settings.tracker_path)
-    ctx.extras["tracker"] = state
+    ctx.extras[TRACKER] = state
 
     async def poll() -> None:
         error_before = state.error
@@ -35,7 +35,7 @@ def install(ctx: AppContext) -> None:
 
 async def reload(ctx: AppContext) -> None:
     """Re-read the tracker file now (whatever its mtime) and announce what changed."""
-    state: TrackerState = ctx.extras["tracker"]
+    state = ctx.extras[TRACKER]
     change = await state.reload()
     if change is not None:
         await announce(ctx, *change)

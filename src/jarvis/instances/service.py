@@ -18,8 +18,8 @@ from jarvis.core.context import AppContext
 from jarvis.instances import claude
 from jarvis.instances.models import Instance, InstanceEvent
 from jarvis.instances.schemas import EventIn, HeartbeatIn
-from jarvis.instances.tracker import TrackerState, tracker_of
 from jarvis.projects import service as projects
+from jarvis.tracker.service import TrackerState, tracker_of
 
 FIELDS = ("name", "role", "current_task", "current_tool", "last_prompt", "branch", "repo", "cwd", "host")
 LIVE = {"active", "working", "waiting", "blocked"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from jarvis.core.context import AppContext
-from jarvis.notifications.service import Notifier
+from jarvis.notifications.service import NOTIFIER, Notifier
 
 
 def install(ctx: AppContext) -> None:
     notifier = Notifier(ctx)
-    ctx.extras["notifications"] = notifier
+    ctx.extras[NOTIFIER] = notifier
     for name in notifier.channels:
         ctx.runtime.task(f"notifications-{name}", notifier.worker(name))
     if notifier.channels:

@@ -9,19 +9,19 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from jarvis.core.auth import require
+from jarvis.core.context import context_of
 from jarvis.core.db import SessionDep
 from jarvis.core.errors import DependencyDown, NotFound
 from jarvis.core.jsonresp import ok
 from jarvis.notifications.models import Delivery
-from jarvis.notifications.service import Notifier, channel_status, public
+from jarvis.notifications.service import NOTIFIER, Notifier, channel_status, public
 from jarvis.settings import ChannelConfig
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
 
 def notifier_of(request: Request) -> Notifier:
-    notifier: Notifier = request.app.state.ctx.extras["notifications"]
-    return notifier
+    return context_of(request).extras[NOTIFIER]
 
 
 NotifierDep = Annotated[Notifier, Depends(notifier_of)]

@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.extras import Key
+from jarvis.core.priority import PRIORITY_RANK
 from jarvis.notifications import channels
 from jarvis.notifications.models import Delivery
-from jarvis.proactive.rules.base import PRIORITY_RANK
 from jarvis.settings import ChannelConfig
 
 log = structlog.get_logger("jarvis.notifications")
@@ -215,3 +216,6 @@ def public(row: Delivery) -> dict[str, Any]:
         "created_at": clock.iso(row.created_at),
         "finished_at": clock.iso(row.finished_at),
     }
+
+
+NOTIFIER = Key[Notifier]("notifications")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from jarvis.core.context import AppContext
-from jarvis.proactive.engine import Engine
+from jarvis.proactive.engine import ENGINE, Engine
 
 
 def install(ctx: AppContext) -> None:
     """Register the engine (always, so the API answers) and, when enabled, its jobs."""
     engine = Engine(ctx)
-    ctx.extras["proactive"] = engine
+    ctx.extras[ENGINE] = engine
     if not ctx.settings.proactive.enabled:
         return
     ctx.runtime.every("proactive-refresh", ctx.settings.proactive.refresh_interval_s, engine.run_timer)

@@ -22,15 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
-from jarvis.dashboard.snapshot import snapshot_of
+from jarvis.core.extras import Key
+from jarvis.core.priority import PRIORITY_RANK
+from jarvis.core.sections import SECTION_READER, SECTIONS
 from jarvis.proactive import scores, store, timing, usage
 from jarvis.proactive.models import Suggestion
 from jarvis.proactive.rules import RULES, Finding, RuleSettings, State, configured
-from jarvis.proactive.rules.base import PRIORITY_RANK, Habit
+from jarvis.proactive.rules.base import Habit
 
 log = structlog.get_logger("jarvis.proactive")
 
-SECTIONS = ("instances", "waves", "health", "business", "financial")
 WATCHED_EVENTS = (
     "health.changed",
     "instance.updated",
@@ -43,7 +44,7 @@ HABITS_TTL_S = 300.0
 
 
 class Deliverer(Protocol):
-    """What the notifications domain offers the engine (`ctx.extras["notifications"]`)."""
+    """What the notifications domain offers the engine (`ctx.extras[DELIVERER]`)."""
 
     async def submit(self, message: dict[str, Any]) -> list[str]: ...
 
@@ -95,7 +96,7 @@ class Engine:
     # --- reading ------------------------------------------------------------------------------
 
     async def read_state(self, session: AsyncSession) -> State:
-        snapshot = snapshot_of(self.ctx)
+        snapshot = self.ctx.extras[SECTION_READER]
         sections: dict[str, dict[str, Any]] = {}
         self.section_errors = {}
         for name in SECTIONS:
@@ -264,7 +265,7 @@ class Engine:
             hub.publish("suggestion.updated", item)
         for item in result.resolved:
             hub.publish("suggestion.resolved", item)
-        deliverer: Deliverer | None = self.ctx.extras.get("notifications")
+        deliverer = self.ctx.extras.get(DELIVERER)
         for item in result.released:
             channels: list[str] = []
             if deliverer is not None:
@@ -310,7 +311,7 @@ class Engine:
 
     async def _pump_snapshot(self) -> None:
         while True:
-            subscription = snapshot_of(self.ctx).subscribe(maxsize=64)
+            subscription = self.ctx.extras[SECTION_READER].subscribe(maxsize=64)
             try:
                 async for _event in subscription:
                     self.wake.set()
@@ -336,3 +337,7 @@ class Engine:
         except Exception:
             log.exception("health_change_not_recorded")
         self.forget_habits()
+
+
+ENGINE = Key[Engine]("proactive")
+DELIVERER = Key[Deliverer]("notifications")  # what the notifications domain installs

@@ -9,11 +9,12 @@ from starlette.responses import Response
 
 from jarvis.core import clock
 from jarvis.core.auth import require
+from jarvis.core.context import context_of
 from jarvis.core.db import SessionDep
 from jarvis.core.errors import NotFound
 from jarvis.core.jsonresp import ok
 from jarvis.proactive import scores, store, timing, usage
-from jarvis.proactive.engine import Engine
+from jarvis.proactive.engine import ENGINE, Engine
 from jarvis.proactive.models import Suggestion
 from jarvis.proactive.rules import RULES
 from jarvis.proactive.schemas import FeedbackCreate, UserActionCreate
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/proactive", tags=["proactive"])
 
 
 def engine_of(request: Request) -> Engine:
-    engine: Engine = request.app.state.ctx.extras["proactive"]
+    engine = context_of(request).extras[ENGINE]
     return engine
 
 

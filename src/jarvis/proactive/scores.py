@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
+from jarvis.core.priority import PRIORITY_RANK
 from jarvis.proactive.models import OPEN_STATUSES, Feedback, RuleScore, Suggestion
-from jarvis.proactive.rules.base import PRIORITY_RANK
 from jarvis.settings import ProactiveSettings
 
 WEIGHTS: dict[str, tuple[float, float]] = {

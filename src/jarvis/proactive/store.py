@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
+from jarvis.core.priority import PRIORITY_RANK
 from jarvis.proactive.models import OPEN_STATUSES, Suggestion
-from jarvis.proactive.rules.base import PRIORITY_RANK
 from jarvis.proactive.scores import PRIOR, Score, ScoreMap
 
 

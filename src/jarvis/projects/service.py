@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
-from jarvis.instances.tracker import tracker_of
-from jarvis.projects.derive import fleet_metrics, present_blocker, present_project
+from jarvis.projects.derive import fleet_metrics, present_project
+from jarvis.projects.derive import present_blocker as present_blocker  # the public shape, for the tracker job
 from jarvis.projects.models import Blocker, Project, Task
 from jarvis.projects.schemas import BlockerCreate, ProjectCreate, ProjectUpdate, TaskCreate, TaskUpdate
+from jarvis.tracker.service import tracker_of
 
 
 def slug(name: str) -> str:

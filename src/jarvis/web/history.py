@@ -7,7 +7,6 @@ from typing import Any
 
 from jarvis.core.context import AppContext
 from jarvis.health import service as health_service
-from jarvis.health.history import history
 from jarvis.web.filters import is_number
 
 PERIODS = ("24h", "7d", "30d")
@@ -53,8 +52,6 @@ def strip(points: list[dict[str, Any]], slots: int = STRIP_SLOTS) -> list[dict[s
 
 async def service_history(ctx: AppContext, name: str, period: str) -> dict[str, Any]:
     """History for one service plus `chart` and `strip` points; raises NotFound if unknown."""
-    live = await health_service.lookup(ctx, name)
-    async with ctx.db.sessions() as session:
-        data = await history(session, live=live, window=period)
+    data = await health_service.service_history(ctx, name, period)
     chart = chart_points(list(data.get("points") or []))
     return {**data, "chart": chart, "strip": strip(chart)}

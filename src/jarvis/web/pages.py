@@ -8,7 +8,7 @@ documented JSON contract for API clients.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import HTMLResponse, Response
@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext
 from jarvis.core.errors import NotFound
+from jarvis.core.sections import Section, is_section
 from jarvis.dashboard.snapshot import snapshot_of
 from jarvis.instances import service as instances_service
 from jarvis.web import views
@@ -49,9 +50,9 @@ async def dashboard(request: Request) -> Response:
 @router.get("/fragments/{section}", response_class=HTMLResponse)
 async def fragment(request: Request, section: Annotated[str, Path(max_length=32)]) -> Response:
     """The inner HTML of one dashboard section, as the first response rendered it."""
-    if section not in views.SECTION_TITLES:
+    if not is_section(section):
         raise NotFound(f"There is no dashboard section named {section!r}.")
-    built = await snapshot_of(_ctx(request)).section(section)
+    built = await snapshot_of(_ctx(request)).section(cast(Section, section))
     context = {"d": views.section_data(built.data)}
     response: HTMLResponse = templates.TemplateResponse(request, f"dashboard/_{section}.html", context)
     response.headers["cache-control"] = "no-store"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from jarvis.web import pages
+from jarvis.web import chat, pages
 from jarvis.web.templating import STATIC_DIR
 
 router = APIRouter()
 router.include_router(pages.router)
+router.include_router(chat.router)
 
 
 def install_static(app: FastAPI) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from jarvis.proactive.rules.base import Finding, Priority, RuleSettings, RuleSpec, State, duration, minutes_since
+from jarvis.core.priority import Priority
+from jarvis.proactive.rules.base import Finding, RuleSettings, RuleSpec, State, duration, minutes_since
 
 NAME = "agent_attention"
 TITLES = {"waiting": "waiting for input", "blocked": "blocked", "stale": "not reporting"}

@@ -15,10 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from jarvis.core import clock
-
-Priority = Literal["critical", "high", "normal", "low"]
-PRIORITIES: tuple[Priority, ...] = ("critical", "high", "normal", "low")
-PRIORITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(PRIORITIES)}
+from jarvis.core.priority import Priority
 
 
 class RuleSettings(BaseModel):

@@ -1,26 +1,19 @@
-"""The original system's `instance-tracker.json`: parsed leniently, re-read when it changes.
-
-The file is written by other tools, sometimes mid-write when we read it. A file that does
-not parse keeps the last good data and records one error (shown as `source_errors`); a
-field of the wrong type is skipped with a warning, never fatal. Numbers may be strings and
-timestamps come in several formats (`clock.parse_timestamp`).
+"""Parsing `instance-tracker.json` leniently: a field of the wrong type is skipped with a warning,
+never fatal. Numbers may be strings and timestamps come in several formats (`clock.parse_timestamp`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import structlog
 
 from jarvis.core import clock
 
-log = structlog.get_logger("jarvis.instances.tracker")
+log = structlog.get_logger("jarvis.tracker")
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 TEXT_CAP = 1000
@@ -276,90 +269,3 @@ def _project(reader: _Reader, project_id: str, raw: dict[str, Any]) -> dict[str,
         "assigned_to": reader.names(raw, "assigned_to", where),
         "tasks": tasks,
     }
-
-
-class TrackerState:
-    """The last good read of the file, its error if the latest read failed, and change detection."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.data = TrackerData()
-        self.error: dict[str, Any] | None = None
-        self.loaded_at: datetime | None = None
-        self._signature: tuple[int, int] | None = None
-
-    def _stat(self) -> tuple[int, int] | None:
-        assert self.path is not None
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return None
-        return (stat.st_mtime_ns, stat.st_size)
-
-    async def poll(self) -> tuple[TrackerData, TrackerData] | None:
-        """Re-read if the file's mtime or size changed; returns (before, after) when the data changed."""
-        if self.path is None:
-            return None
-        signature = await asyncio.to_thread(self._stat)
-        if signature == self._signature and self.loaded_at is not None:
-            return None
-        return await self.reload()
-
-    async def reload(self) -> tuple[TrackerData, TrackerData] | None:
-        """Read the file now; returns (before, after) when the good data changed."""
-        if self.path is None:
-            return None
-        path = self.path
-        self._signature = await asyncio.to_thread(self._stat)
-        before = self.data
-        try:
-            raw = await asyncio.to_thread(_read, path)
-        except FileNotFoundError:
-            self.error = None
-            self.data = TrackerData()
-            self.loaded_at = clock.now()
-            return (before, self.data) if before != self.data else None
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            self._fail(str(exc))
-            return None
-        try:
-            data, warnings = parse_tracker(raw)
-        except ValueError as exc:
-            self._fail(str(exc))
-            return None
-        for warning in warnings[:20]:
-            log.warning("tracker_field_skipped", file=str(path), problem=warning)
-        if self.error is not None:
-            log.info("tracker_recovered", file=str(path))
-        self.error = None
-        self.loaded_at = clock.now()
-        self.data = data
-        return (before, data) if before != data else None
-
-    def _fail(self, message: str) -> None:
-        message = message[:500]
-        if self.error is not None and self.error["error"] == message:
-            return  # the same failure again: one warning is enough
-        log.warning("tracker_unreadable", file=str(self.path), error=message)
-        self.error = {"source": "tracker", "file": str(self.path), "error": message, "at": clock.iso(clock.now())}
-
-
-def _read(path: Path) -> Any:
-    with path.open("rb") as handle:
-        content = handle.read(MAX_FILE_BYTES + 1)
-    if len(content) > MAX_FILE_BYTES:
-        raise ValueError(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-    if not content.strip():
-        raise ValueError("the file is empty (being written?)")
-    try:
-        return json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc}") from None
-
-
-def tracker_of(ctx: Any) -> TrackerState:
-    """The app's tracker state (an empty one if the instances domain is not installed)."""
-    state = ctx.extras.get("tracker")
-    if isinstance(state, TrackerState):
-        return state
-    return TrackerState(None)
