@@ -18,10 +18,12 @@ from jarvis.chat import routes as chat_routes
 from jarvis.checks import check_settings
 from jarvis.core import http as outbound
 from jarvis.core.apidocs import install_api_docs
+from jarvis.core.auth import Scope, require
 from jarvis.core.cache import TTLCache
 from jarvis.core.context import AppContext
 from jarvis.core.db import Database
 from jarvis.core.errors import install_error_handlers
+from jarvis.core.gateway import Gateway, RouteTable, allowed_host_names
 from jarvis.core.headers import SECURITY_HEADERS
 from jarvis.core.hub import InMemoryHub
 from jarvis.core.logging import RequestIdMiddleware
@@ -71,6 +73,10 @@ COLLECTORS = [
 ]
 
 
+# The routes that are not FastAPI's (mounts, the OpenAPI document) and the scope each is served under.
+PLAIN_ROUTES: dict[str, Scope] = {"/static": "public", "/docs/assets": "read", "/openapi.json": "read"}
+
+
 def build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
@@ -104,6 +110,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
             yield
         finally:
             await ctx.runtime.stop()
+            await ctx.writer.close()
             await ctx.http.aclose()
             await ctx.db.dispose()
             log.info("stopped")
@@ -123,14 +130,22 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.get("/metrics", tags=["system"], include_in_schema=True, summary="Prometheus metrics")
+    @app.get("/metrics", tags=["system"], dependencies=[require("read")], summary="Prometheus metrics")
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     web_routes.install_static(app)
 
-    # Added first, so innermost: rate limit, CORS, body limit, request ids and headers all still apply.
-    app.add_middleware(dashboard_routes.HotReads)
+    # Added first, so innermost: rate limit, CORS, body limit, request ids and headers all apply to it.
+    table = RouteTable.from_app(app, PLAIN_ROUTES)  # a route without a scope stops start-up here
+    app.state.route_table = table
+    app.add_middleware(
+        Gateway,
+        table=lambda: table,
+        allowed_hosts=allowed_host_names(settings.server.allowed_hosts, settings.server.host),
+        allowed_origins=settings.server.cors_origins,
+        html_page=error_page,
+    )
     if settings.rate_limit.enabled:
         from jarvis.core.ratelimit import RateLimitMiddleware  # off by default: not loaded unless used
 

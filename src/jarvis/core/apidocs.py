@@ -8,6 +8,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
+from jarvis.core.auth import require
+
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Jarvis Command Center — API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
@@ -21,10 +23,10 @@ INIT = "window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'
 def install_api_docs(app: FastAPI) -> None:
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="apidocs-assets")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[require("read")])
     async def docs(request: Request) -> HTMLResponse:
         return HTMLResponse(PAGE)
 
-    @app.get("/docs/init.js", include_in_schema=False)
+    @app.get("/docs/init.js", include_in_schema=False, dependencies=[require("read")])
     async def init(request: Request) -> Response:
         return Response(INIT, media_type="text/javascript")

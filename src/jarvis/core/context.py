@@ -16,6 +16,7 @@ from jarvis.core.extras import Extras
 from jarvis.core.hub import InMemoryHub
 from jarvis.core.runtime import Runtime
 from jarvis.core.sections import SECTION_TTL, Section
+from jarvis.core.writer import Writer
 from jarvis.settings import Settings
 
 
@@ -27,12 +28,16 @@ class AppContext:
     hub: InMemoryHub
     http: httpx.AsyncClient
     runtime: Runtime = field(default_factory=Runtime)
+    writer: Writer = field(init=False)  # group commit for ingest (core/writer.py)
     started_at: float = field(default_factory=time.monotonic)
     # Domain-owned singletons (tracker state, schedulers, engines), each under its domain's typed key.
     extras: Extras = field(default_factory=Extras)
     dirty: asyncio.Event = field(default_factory=asyncio.Event)
     # Sections written since the snapshot publisher last looked (it takes and clears them).
     marked: set[Section] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.writer = Writer(self.db)
 
     def ttl(self, section: Section) -> float:
         return float(getattr(self.settings.cache.ttl, SECTION_TTL[section]))

@@ -25,10 +25,18 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, details: list[dict[str, str]] | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[dict[str, str]] | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.headers = headers or {}  # e.g. Retry-After on a 503
         if code:
             self.code = code
 
@@ -168,7 +176,9 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
 
     async def app_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AppError)
-        return envelope_error(request, exc.status, exc.message, exc.code, exc.details)
+        response = envelope_error(request, exc.status, exc.message, exc.code, exc.details)
+        response.headers.update(exc.headers)
+        return response
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

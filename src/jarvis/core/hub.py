@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from jarvis.core import clock
+from jarvis.core.events import EventType, P
 from jarvis.core.jsonresp import dumps
 
 
@@ -105,6 +106,10 @@ class InMemoryHub:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    def emit(self, kind: EventType[P], data: P) -> Event:
+        """Publish a typed event (see core/events.py)."""
+        return self.publish(kind.name, data)
 
     def publish(self, event_type: str, data: Any) -> Event:
         event = Event(next(self._ids), event_type, data, clock.now())

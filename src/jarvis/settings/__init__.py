@@ -6,6 +6,7 @@ domain's knowledge (rule names, module ids) run in `jarvis.app.check_settings`.
 """
 
 from jarvis.settings.agents import MonitoringSettings
+from jarvis.settings.auth import AuthSettings
 from jarvis.settings.base import METRIC_KEY_PATTERN, NAME_PATTERN, Section
 from jarvis.settings.chat import ChatSettings
 from jarvis.settings.health import ServiceConfig
@@ -27,6 +28,7 @@ __all__ = [
     "METRIC_KEY_PATTERN",
     "NAME_PATTERN",
     "SEED_ENV",
+    "AuthSettings",
     "CacheSettings",
     "CacheTTL",
     "ChannelConfig",

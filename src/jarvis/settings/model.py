@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from jarvis.settings.agents import MonitoringSettings
+from jarvis.settings.auth import AuthSettings
 from jarvis.settings.chat import ChatSettings
 from jarvis.settings.health import ServiceConfig
 from jarvis.settings.metrics import FinancialSettings, MetricsSettings
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     debug: bool = False
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     server: ServerSettings = Field(default_factory=ServerSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)

@@ -14,9 +14,16 @@ class ServerSettings(Section):
     port: int = Field(5001, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
-    trust_remote: bool = False  # allow other hosts only behind an authenticating proxy
+    # With no user account: whether clients other than this machine may use the server (only behind a
+    # proxy that authenticates them). With accounts, everyone logs in or sends a token whatever this says.
+    trust_remote: bool = False
+    # Host names this server answers to besides localhost and its bind address (DNS-rebinding defence);
+    # ["*"] switches the check off.
+    allowed_hosts: list[str] = Field(default_factory=list, max_length=100)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (client address, https).
+    trusted_proxies: list[str] = Field(default_factory=list, max_length=100)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
