@@ -1,4 +1,4 @@
-"""Section fixtures in the dashboard's shapes (see the brief), built relative to a moment."""
+"""Section fixtures in the dashboard's shapes (docs/api.md), built relative to a moment."""
 
 from __future__ import annotations
 

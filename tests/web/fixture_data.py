@@ -31,7 +31,7 @@ MODULE_KEYS = {
 
 
 def financial_section() -> dict[str, Any]:
-    """The financial section as its domain will build it (shape from the brief)."""
+    """The financial section as its domain will build it (its shape in docs/api.md)."""
     figures: dict[str, Any] = {
         "mrr": {
             "value": 42500.0,

@@ -66,11 +66,6 @@ class Unprocessable(AppError):
     code = "unprocessable"
 
 
-class RateLimited(AppError):
-    status = 429
-    code = "rate_limited"
-
-
 class Forbidden(AppError):
     status = 403
     code = "forbidden"
@@ -218,7 +213,6 @@ __all__ = [
     "Forbidden",
     "HTMLResponse",
     "NotFound",
-    "RateLimited",
     "TooLarge",
     "Unprocessable",
     "ValidationFailed",

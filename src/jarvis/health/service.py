@@ -92,7 +92,7 @@ def detail(live: Live, uptime: dict[str, float | None] | None) -> dict[str, Any]
 
 
 async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
-    """The dashboard's health section (see DESIGN.md for the shape)."""
+    """The dashboard's health section (its shape is in docs/api.md)."""
     scheduler = scheduler_of(ctx)
     error: str | None = None
     try:

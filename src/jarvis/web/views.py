@@ -1,6 +1,6 @@
 """What the pages show, computed from the dashboard sections (which may still be stubs).
 
-The section data is the contract between the domains and the pages (see the brief's shapes);
+The section data is the contract between the domains and the pages (docs/api.md shows them);
 these helpers never assume a key is there, so a domain still in progress renders as its empty
 state instead of an error.
 """
