@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from jarvis import __version__
+from jarvis.accounts import collector as accounts_collector
+from jarvis.accounts import routes as accounts_routes
 from jarvis.chat import collector as chat_collector
 from jarvis.chat import routes as chat_routes
 from jarvis.checks import check_settings
@@ -51,6 +53,7 @@ from jarvis.web.errors import error_page
 log = structlog.get_logger("jarvis.app")
 
 ROUTERS = [
+    accounts_routes.router,
     dashboard_routes.router,
     instances_routes.router,
     projects_routes.router,
@@ -64,6 +67,7 @@ ROUTERS = [
 ]
 # Order matters: notifications before proactive (the engine delivers through channels).
 COLLECTORS = [
+    accounts_collector,
     instances_collector,
     health_collector,
     metrics_collector,

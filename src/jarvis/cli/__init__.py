@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from jarvis.cli import hook, imports, server
+from jarvis.cli import accounts, hook, imports, server
 from jarvis.cli.base import CommandError, Commands
 
-MODULES = (server, hook, imports)
+MODULES = (server, accounts, hook, imports)
 
 
 def parser() -> argparse.ArgumentParser:

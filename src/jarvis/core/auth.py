@@ -82,6 +82,16 @@ class PrincipalResolver(Protocol):
 
     async def resolve(self, scope: AsgiScope) -> Principal: ...
 
+    async def record(
+        self, principal: Principal, action: str, target: str, ip: str | None, detail: dict[str, Any]
+    ) -> None:
+        """Write an audit entry (the gateway records every admin change made through the API)."""
+        ...
+
+    def forget(self, key: str | None = None) -> None:
+        """Drop cached credentials (a session or token hash, or all): logged out, revoked, changed."""
+        ...
+
 
 RESOLVER = Key[PrincipalResolver]("auth")
 
@@ -120,6 +130,11 @@ def require(scope: Scope, *, fast: bool = False, accepts: Iterable[str] = JSON_T
 
 def denial(principal: Principal, scope: Scope) -> AppError:
     """The 401 or 403 for a caller who may not use a route of `scope`."""
+    if principal.name == "invalid-token":
+        return Unauthenticated(
+            "This API token is not valid: it was revoked or mistyped. Create one with `jarvis token create` "
+            "or on the Account page."
+        )
     if principal.kind == "anonymous":
         return Unauthenticated(
             "Log in first (POST /api/auth/login or the /login page), or send an API token as "

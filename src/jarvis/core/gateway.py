@@ -20,16 +20,19 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+import structlog
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route, compile_path
-from starlette.types import ASGIApp, Receive, Send
+from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from jarvis.core.auth import ANONYMOUS, JSON_TYPES, RESOLVER, Principal, Scope, ScopeMark, denial, is_loopback
 from jarvis.core.errors import AppError, HtmlPage, reject
+
+log = structlog.get_logger("jarvis.gateway")
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -228,7 +231,34 @@ class Gateway:
             else:
                 await response(scope, receive, send)
                 return
+        if entry.scope == "admin" and scope["method"] in UNSAFE:
+            await self._audited(scope, receive, send, principal)
+            return
         await self.app(scope, receive, send)
+
+    async def _audited(self, scope: AsgiScope, receive: Receive, send: Send, principal: Principal) -> None:
+        """An admin change: answered as usual, then written to the audit log (who, what, when, from where)."""
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            resolver = scope["app"].state.ctx.extras.get(RESOLVER)
+            if resolver is not None and status < 400:
+                client = scope.get("client")
+                target = f"{scope['method']} {scope['path']}"
+                try:
+                    await resolver.record(
+                        principal, "admin.change", target, client[0] if client else None, {"status": status}
+                    )
+                except Exception:  # the change is made; a failed audit write is logged, not raised
+                    log.exception("audit_failed", target=target)
 
     async def _principal(self, scope: AsgiScope) -> Principal:
         ctx = scope["app"].state.ctx

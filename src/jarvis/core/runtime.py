@@ -27,7 +27,12 @@ class Job:
 class Runtime:
     jobs: dict[str, Job] = field(default_factory=dict)
     _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _on_stop: list[JobFn] = field(default_factory=list)
     running: bool = False
+
+    def on_stop(self, fn: JobFn) -> None:
+        """Run `fn` at shutdown, after the jobs stopped (close what a domain opened)."""
+        self._on_stop.append(fn)
 
     def every(self, name: str, interval_s: float, fn: JobFn) -> None:
         self.jobs[name] = Job(name, fn, interval_s)
@@ -89,6 +94,11 @@ class Runtime:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for fn in self._on_stop:
+            try:
+                await fn()
+            except Exception:
+                log.exception("stop_hook_failed")
 
     def status(self) -> dict[str, dict[str, object]]:
         return {

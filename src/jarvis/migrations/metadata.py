@@ -6,7 +6,17 @@ import importlib
 
 from jarvis.core.db import Base
 
-DOMAINS = ("instances", "projects", "health", "metrics", "financial", "chat", "proactive", "notifications")
+DOMAINS = (
+    "accounts",
+    "instances",
+    "projects",
+    "health",
+    "metrics",
+    "financial",
+    "chat",
+    "proactive",
+    "notifications",
+)
 
 for _domain in DOMAINS:
     try:

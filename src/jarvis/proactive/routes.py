@@ -79,7 +79,7 @@ async def suggestions(
     )
 
 
-@router.post("/feedback/{suggestion_id}", dependencies=[require("read")])
+@router.post("/feedback/{suggestion_id}", dependencies=[require("write")])
 async def feedback(
     body: FeedbackCreate,
     engine: EngineDep,
@@ -95,7 +95,7 @@ async def feedback(
     return ok({"suggestion": item, "rule": {"rule": suggestion.rule, "kind": suggestion.kind, **score.as_dict()}})
 
 
-@router.post("/user-action", dependencies=[require("read")], status_code=201)
+@router.post("/user-action", dependencies=[require("write")], status_code=201)
 async def user_action(body: UserActionCreate, engine: EngineDep, session: SessionDep) -> Response:
     """Record what the user opened or did (the pages send these); habits are learned from them."""
     row = await usage.record_action(

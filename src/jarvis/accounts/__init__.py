@@ -1,0 +1,1 @@
+"""Accounts: users and their roles, login sessions, API tokens with scopes, and the audit log."""
