@@ -13,7 +13,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from jarvis.accounts.service import form_token
 from jarvis.core import clock
+from jarvis.core.auth import principal_of
 from jarvis.web import charts
 from jarvis.web.filters import FILTERS, is_number, status, when
 
@@ -49,7 +51,9 @@ def base_context(**extra: Any) -> dict[str, Any]:
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
-    """Render a page template extending `base.html`."""
-    merged = base_context(**(context or {}))
+    """Render a page template extending `base.html` (which shows who is logged in, or single-user mode)."""
+    who = principal_of(request)
+    token = form_token(who.session_id) if who.session_id else ""
+    merged = base_context(**{"who": who, "form_token": token, **(context or {})})
     response: HTMLResponse = templates.TemplateResponse(request, name, merged, status_code=status_code)
     return response
