@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+UV_VERSION := 0.13.9
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint format bench screenshots clean
@@ -10,37 +12,49 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# uv installs in seconds where pip takes half a minute; plain pip is the fallback when uv cannot be had.
+define install_into_venv
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) \
+		>/dev/null 2>&1 || true
+	@if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python $(1); \
+	else $(BIN)/python -m pip install --quiet --disable-pip-version-check $(1); fi
+endef
 
-install: $(STAMP) ## Create .venv and install the project with its dev tools
+# `make run` installs what the server needs; the test and lint tools come with the first `make test`.
+$(RUN_STAMP): pyproject.toml
+	$(call install_into_venv,-e .)
+	@touch $@
 
-run: $(STAMP) ## Start the server on http://127.0.0.1:5001
+$(DEV_STAMP): $(RUN_STAMP) pyproject.toml
+	$(call install_into_venv,-e '.[dev]')
+	@touch $@
+
+install: $(DEV_STAMP) ## Create .venv and install the project with its dev tools
+
+run: $(RUN_STAMP) ## Start the server on http://127.0.0.1:5001
 	$(BIN)/jarvis serve
 
-lint: $(STAMP) ## ruff (lint + format check), mypy and the import contracts
+lint: $(DEV_STAMP) ## ruff (lint + format check), mypy and the import contracts
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-format: $(STAMP) ## Apply ruff's formatting and fixes
+format: $(DEV_STAMP) ## Apply ruff's formatting and fixes
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-test: $(STAMP) lint ## Lint, type-check and run the whole test suite
+test: $(DEV_STAMP) lint ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
 
-test-fast: $(STAMP) ## The test suite without lint and browser tests
+test-fast: $(DEV_STAMP) ## The test suite without lint and browser tests
 	$(BIN)/pytest -m "not browser"
 
-bench: $(STAMP) ## Benchmarks; figures go to docs/performance.md
+bench: $(DEV_STAMP) ## Benchmarks; figures go to docs/performance.md
 	$(BIN)/python -m benchmarks.run
 
-screenshots: $(STAMP) ## Regenerate docs/screenshots/ (needs /usr/bin/chromium)
+screenshots: $(DEV_STAMP) ## Regenerate docs/screenshots/ (needs /usr/bin/chromium)
 	$(BIN)/python -m benchmarks.screenshots
 
 clean: ## Remove the virtualenv and local data
