@@ -55,8 +55,8 @@ def server(tmp_path: Path, sqlite_template: Path, port_socket: socket.socket) ->
 
 
 def service_status(server: LiveServer) -> str | None:
-    services = httpx.get(server.url + "/api/dashboard/health", timeout=5).json()["data"].get("services") or []
-    return next((s["status"] for s in services if s["name"] == "api"), None)
+    services = httpx.get(server.url + "/api/dashboard/health", timeout=5).json()["data"]["services"]
+    return services.get("api", {}).get("status")  # the seed's shape: services keyed by name
 
 
 def wait_for(predicate: object, timeout_s: float) -> None:

@@ -89,7 +89,7 @@ def test_a_change_through_the_api_appears_within_2s_without_reload(page: Page, l
 
 
 def test_falls_back_to_polling_when_the_stream_is_blocked(page: Page, loaded: LiveServer) -> None:
-    page.route("**/api/dashboard/stream", lambda route: route.abort())
+    page.route("**/api/stream*", lambda route: route.abort())
     page.goto(loaded.url + "/")
     expect(page.locator("#conn")).to_have_attribute("data-state", "polling")
     expect(page.locator("#conn")).to_contain_text("Polling")

@@ -30,6 +30,9 @@ async def test_same_situation_makes_one_suggestion(engine: Engine, ctx: AppConte
     assert await count(ctx, Suggestion) == 1
     event = events.queue.get_nowait()
     assert event is not None and event.type == "suggestion.created" and event.data["dedupe_key"] == "service_down:api"
+    released = events.queue.get_nowait()  # the timing gate let it out to the bells: once
+    assert released is not None and released.type == "suggestion.notified"
+    assert released.data["suggestion_id"] == event.data["id"] and released.data["priority"] == event.data["priority"]
     assert events.queue.empty()
 
 
@@ -106,7 +109,7 @@ async def test_everything_survives_a_restart(settings: Settings, tmp_path: Path)
             assert again.created == []  # the stored suggestion still holds its dedupe key
             async with _client(second) as http:
                 data = (await http.get("/api/proactive/suggestions")).json()["data"]
-                assert [s["id"] for s in data["suggestions"]] == [created[0]["id"]]
+                assert [s["id"] for s in data["suggestions"]] == [str(created[0]["id"])]  # a string, as the seed's
                 assert data["suggestions"][0]["feedback"] == "positive"
                 rules = (await http.get("/api/proactive/rules")).json()["data"]["rules"]
                 down = next(r for r in rules if r["rule"] == "service_down")

@@ -36,5 +36,8 @@ class JSONBytes(Response):
         return dumps(content)
 
 
-def ok(data: Any, status_code: int = 200) -> JSONBytes:
-    return JSONBytes(ok_bytes(data), status_code=status_code)
+def ok(data: Any, status_code: int = 200, *, message: str | None = None) -> JSONBytes:
+    """`{"success": true, "data": …}`; with `message`, the seed's confirmation sentence beside it."""
+    if message is None:
+        return JSONBytes(ok_bytes(data), status_code=status_code)
+    return JSONBytes(dumps({"success": True, "message": message, "data": data}), status_code=status_code)

@@ -1,4 +1,5 @@
-"""/api/dashboard/*, /api/events, /api/cache/*, /health.
+"""/api/dashboard/*, /api/cache/*, /health — in the seed's shapes (`dashboard/seed.py`); the streams
+are in `dashboard/streams.py`.
 
 The hot reads serve bytes serialised once per change (see docs/architecture.md, "The snapshot and the
 streams"). They are declared `fast`: the gateway answers them ahead of FastAPI's router from the same
@@ -8,22 +9,41 @@ route objects that /docs documents, so there is no second copy of any of them.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from jarvis import __version__
 from jarvis.core import clock
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext, CtxDep, context_of
-from jarvis.core.errors import ValidationFailed
+from jarvis.core.envelope import Envelope, MessageEnvelope
 from jarvis.core.jsonresp import JSONBytes, dumps, ok
 from jarvis.core.sections import SECTIONS, Section
-from jarvis.core.sse import SubscriptionStream, last_event_id
+from jarvis.dashboard import schemas, streams
 from jarvis.dashboard.snapshot import snapshot_of
 
 router = APIRouter()
+router.include_router(streams.router)
+
+# The model /docs shows for each section's endpoint.
+SECTION_MODELS: dict[Section, Any] = {
+    "instances": schemas.InstancesSection,
+    "waves": list[schemas.Wave],
+    "health": schemas.HealthSection,
+    "business": schemas.BusinessSection,
+    "financial": schemas.FinancialSection,
+}
+SECTION_SUMMARIES: dict[Section, str] = {
+    "instances": "Agents, task metrics, open blockers and the tracker's projects",
+    "waves": "The waves, each with `completion` (percent) and task counts",
+    "health": "Overall status and the services keyed by name",
+    "business": "The five business modules keyed by id",
+    "financial": "MRR, ARR, customers, revenue, CAC, LTV, burn and runway (`null` without inputs)",
+}
+# The seed's cache keys, for `POST /api/cache/clear {"key": …}` from its scripts.
+SEED_CACHE_KEYS = {"instance-activity": "dashboard:instances", "system-health": "dashboard:health"}
 
 
 @router.get(
@@ -31,6 +51,7 @@ router = APIRouter()
     tags=["system"],
     dependencies=[require("public", fast=True)],
     summary="Liveness, version, uptime and cache stats (flat shape)",
+    response_model=schemas.Health,
 )
 async def health(request: Request) -> Response:
     ctx = context_of(request)
@@ -62,24 +83,29 @@ async def _database_ok(ctx: AppContext) -> bool:
     return not lookup.stale
 
 
-@router.get("/api/dashboard/overview", tags=["dashboard"], dependencies=[require("read", fast=True)])
+@router.get(
+    "/api/dashboard/overview",
+    tags=["dashboard"],
+    dependencies=[require("read", fast=True)],
+    response_model=Envelope[schemas.Overview],
+)
 async def overview(request: Request) -> Response:
-    """Every section at once: instances, business, health, financial, waves."""
+    """Every section at once (instances, business, health, financial, waves), in the seed's shapes."""
     return JSONBytes(await snapshot_of(context_of(request)).overview_bytes())
 
 
 def _section_route(name: Section) -> None:
     async def section(request: Request) -> Response:
-        built = await snapshot_of(context_of(request)).section(name)
-        return JSONBytes(built.body)
+        return JSONBytes(await snapshot_of(context_of(request)).seed_section(name))
 
     router.add_api_route(
         f"/api/dashboard/{name}",
         section,
         methods=["GET"],
         tags=["dashboard"],
-        summary=f"The {name} section",
+        summary=SECTION_SUMMARIES[name],
         dependencies=[require("read", fast=True)],
+        response_model=Envelope[SECTION_MODELS[name]],  # type: ignore[valid-type]
     )
 
 
@@ -87,50 +113,28 @@ for _name in SECTIONS:
     _section_route(_name)
 
 
-@router.get("/api/dashboard/stream", tags=["dashboard"], dependencies=[require("read", fast=True)])
-async def stream(request: Request) -> Response:
-    """SSE: `dashboard.snapshot` on connect (skipped when `Last-Event-ID` is current), then
-    `dashboard.update` events carrying only the sections that changed."""
-    snapshot = snapshot_of(context_of(request))
-    if snapshot.version == 0:
-        await snapshot.refresh()
-    subscription = snapshot.subscribe()
-    last = last_event_id(request.headers.get("last-event-id"))
-    initial = [] if last == snapshot.version else [snapshot.full_event()]
-    return SubscriptionStream(subscription, initial)
-
-
-@router.get("/api/events", tags=["events"], dependencies=[require("read", fast=True)])
-async def events(request: Request) -> Response:
-    """SSE of individual events (instance events, blockers, health transitions, suggestions).
-    `types` filters by comma-separated names (`health.*` matches a family); `Last-Event-ID` replays."""
-    types = request.query_params.get("types")
-    if types is not None and len(types) > 2000:
-        raise ValidationFailed(
-            "`types` is too long (2,000 characters at most).", details=[{"field": "types", "problem": "too long"}]
-        )
-    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
-    hub = context_of(request).hub
-    subscription = hub.subscribe(wanted, maxsize=256)
-    last = last_event_id(request.headers.get("last-event-id"))
-    replay = [e.sse() for e in hub.since(last) if subscription.wants(e.type)] if last is not None else []
-    return SubscriptionStream(subscription, replay)
-
-
-class CacheClear(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: str | None = Field(None, max_length=200)
-
-
-@router.get("/api/cache/stats", tags=["system"], dependencies=[require("read")])
+@router.get(
+    "/api/cache/stats",
+    tags=["system"],
+    dependencies=[require("read")],
+    response_model=Envelope[schemas.CacheStats],
+)
 async def cache_stats(ctx: CtxDep) -> Response:
+    """Hits, misses, hit ratio and keys of the cache"""
     return ok(ctx.cache.snapshot())
 
 
-@router.post("/api/cache/clear", tags=["system"], dependencies=[require("admin")])
-async def cache_clear(ctx: CtxDep, body: CacheClear | None = None) -> Response:
-    """Drop every key, or just `key`."""
-    key = body.key if body else None
+@router.post(
+    "/api/cache/clear",
+    tags=["system"],
+    dependencies=[require("admin")],
+    response_model=MessageEnvelope[schemas.CacheCleared],
+)
+async def cache_clear(ctx: CtxDep, body: schemas.CacheClear | None = None) -> Response:
+    """Drop every key, or just `key` (the seed's `instance-activity` and `system-health` are understood)."""
+    asked = body.key if body else None
+    key = SEED_CACHE_KEYS.get(asked, asked) if asked is not None else None
     removed = ctx.cache.clear(key)
     ctx.dirty.set()
-    return ok({"cleared": removed, "key": key})
+    message = f"Cache key '{asked}' cleared" if asked is not None else "All cache cleared"
+    return ok({"cleared": removed, "key": key}, message=message)

@@ -20,6 +20,7 @@ from jarvis.core.extras import Key
 from jarvis.core.hub import Event, InMemoryHub, Subscription
 from jarvis.core.jsonresp import dumps, ok_bytes
 from jarvis.core.sections import SECTIONS, Section
+from jarvis.dashboard import seed
 from jarvis.dashboard.sections import BUILDERS
 
 SNAPSHOT_BUILDS = Counter("jarvis_snapshot_builds", "Dashboard snapshots built and published (one per change)")
@@ -48,6 +49,9 @@ class SnapshotService:
         self.sent_at: dict[str, float] = {}  # monotonic time each section last went out
         self.held: dict[str, float] = {}  # changed sections waiting for their second to end
         self._full: tuple[int, bytes] | None = None
+        self._live: tuple[int, bytes] | None = None
+        # Each seed-shaped section, keyed by the computations it was made from (same ones: same bytes).
+        self._seed: dict[Section, tuple[tuple[Built, ...], bytes]] = {}
         self.overview_ttl = min(ctx.ttl(name) for name in SECTIONS)
 
     async def section(self, name: Section) -> Built:
@@ -69,19 +73,44 @@ class SnapshotService:
         built = await asyncio.gather(*(self.section(name) for name in BUILDERS))
         return dict(zip(BUILDERS, built, strict=True))
 
-    async def overview_bytes(self) -> bytes:
-        async def compute() -> bytes:
+    async def seed_section(self, name: Section) -> bytes:
+        """The envelope of one section in the seed's shape (`dashboard/seed.py`), made once per computation."""
+        inputs = seed.INPUTS[name]
+        built = tuple(await asyncio.gather(*(self.section(part) for part in inputs)))
+        memo = self._seed.get(name)
+        if memo is not None and all(a is b for a, b in zip(memo[0], built, strict=True)):
+            return memo[1]
+        body = ok_bytes(self._seed_data(name, dict(zip(inputs, built, strict=True))))
+        self._seed[name] = (built, body)
+        return body
+
+    @staticmethod
+    def _seed_data(name: Section, parts: dict[Section, Built]) -> Any:
+        return seed.section(name, {part: built.data for part, built in parts.items()})
+
+    async def _overview(self) -> tuple[bytes, bytes]:
+        """The overview in the seed's shape: its envelope, and the same data as the seed's unnamed SSE event."""
+
+        async def compute() -> tuple[bytes, bytes]:
             parts = await self.sections()
-            overview: dict[str, Any] = {name: part.data for name, part in parts.items()}
+            overview: dict[str, Any] = {name: self._seed_data(name, parts) for name in SECTIONS}
             overview["timestamp"] = clock.iso(clock.now())
             overview["version"] = self.version
-            return ok_bytes(overview)
+            data = dumps(overview)
+            return b'{"success":true,"data":' + data + b"}", b"data: " + data + b"\n\n"
 
         lookup = await self.ctx.cache.get_or_compute(
             "dashboard:overview", self.overview_ttl, compute, refresh_in_background=True
         )
-        body: bytes = lookup.value
-        return body
+        value: tuple[bytes, bytes] = lookup.value
+        return value
+
+    async def overview_bytes(self) -> bytes:
+        return (await self._overview())[0]
+
+    async def seed_event(self) -> bytes:
+        """`data: {instances, business, health, financial, waves, timestamp}` — what the seed's stream sent."""
+        return (await self._overview())[1]
 
     async def refresh(self, now: float | None = None) -> Event | None:
         """Rebuild what is due and publish the sections whose bytes changed, if any.
@@ -110,12 +139,22 @@ class SnapshotService:
         )
 
     def full_event(self) -> bytes:
-        """The whole snapshot, in the same `{id, type, at, data}` shape as every hub event; encoded
-        once per version, however many viewers connect."""
+        """The whole snapshot as `/api/stream` sends it on connect: `event: dashboard.snapshot` with
+        `{id, type, at, data}` like every hub event but no `id:` line (see `live_bytes`); encoded once
+        per version, however many viewers connect."""
         if self._full is None or self._full[0] != self.version:
             data = {"version": self.version, "changed": list(self.current), "sections": self.current}
-            self._full = (self.version, Event(self.version, "dashboard.snapshot", data, clock.now()).sse())
+            payload = dumps(Event(self.version, "dashboard.snapshot", data, clock.now()).as_dict())
+            self._full = (self.version, b"event: dashboard.snapshot\ndata: %s\n\n" % payload)
         return self._full[1]
+
+    def live_bytes(self, event: Event) -> bytes:
+        """A dashboard event as `/api/stream` sends it: named, without an `id:` (that stream's ids are
+        the hub's, so `Last-Event-ID` replays hub events; the dashboard sends a snapshot on connect)."""
+        if self._live is None or self._live[0] != event.id:
+            payload = dumps(event.as_dict())
+            self._live = (event.id, b"event: %s\ndata: %s\n\n" % (event.type.encode(), payload))
+        return self._live[1]
 
     def subscribe(self, maxsize: int = 16) -> Subscription:
         return self.stream.subscribe(maxsize=maxsize)

@@ -26,6 +26,13 @@ from jarvis.core.extras import Key
 from jarvis.core.priority import PRIORITY_RANK
 from jarvis.core.sections import SECTION_READER, SECTIONS
 from jarvis.proactive import scores, store, timing, usage
+from jarvis.proactive.events import (
+    SUGGESTION_CREATED,
+    SUGGESTION_NOTIFIED,
+    SUGGESTION_RESOLVED,
+    SUGGESTION_UPDATED,
+    SuggestionNotified,
+)
 from jarvis.proactive.models import Suggestion
 from jarvis.proactive.rules import RULES, Finding, RuleSettings, State, configured
 from jarvis.proactive.rules.base import Habit
@@ -260,11 +267,11 @@ class Engine:
     async def _announce(self, result: TickResult) -> None:
         hub = self.ctx.hub
         for item in result.created:
-            hub.publish("suggestion.created", item)
+            hub.emit(SUGGESTION_CREATED, item)
         for item in result.updated:
-            hub.publish("suggestion.updated", item)
+            hub.emit(SUGGESTION_UPDATED, item)
         for item in result.resolved:
-            hub.publish("suggestion.resolved", item)
+            hub.emit(SUGGESTION_RESOLVED, item)
         deliverer = self.ctx.extras.get(DELIVERER)
         for item in result.released:
             channels: list[str] = []
@@ -273,17 +280,16 @@ class Engine:
                     channels = await deliverer.submit(item)
                 except Exception:  # outbound trouble never stops the engine; the bell still hears of it
                     log.exception("notification_submit_failed", suggestion=item["id"])
-            hub.publish(
-                "notification.delivered",
-                {
-                    "channel": "browser",
-                    "suggestion_id": item["id"],
-                    "title": item["title"],
-                    "priority": item["priority"],
-                    "link": item["link"],
-                    "why": item["why"],
-                    "channels": channels,
-                },
+            hub.emit(
+                SUGGESTION_NOTIFIED,
+                SuggestionNotified(
+                    suggestion_id=item["id"],
+                    title=item["title"],
+                    priority=item["priority"],
+                    link=item["link"],
+                    why=item["why"],
+                    channels=channels,
+                ),
             )
 
     # --- background ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 from jarvis.accounts.service import form_token
 from jarvis.core import clock
 from jarvis.core.auth import principal_of
+from jarvis.core.sections import SECTIONS
 from jarvis.web import charts
 from jarvis.web.filters import FILTERS, is_number, status, when
 
@@ -28,6 +29,7 @@ templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 templates.env.filters.update(FILTERS)
 templates.env.globals.update(
+    dashboard_sections=SECTIONS,  # the one Section list; pages read it from <body data-sections>
     sparkline=charts.sparkline,
     heartbeat=charts.heartbeat,
     latency_chart=charts.latency_chart,

@@ -1,5 +1,8 @@
 // The notification bell: the count of active suggestions, a panel with feedback buttons, and a
-// toast for each high or critical notification, all live over SSE (/api/events?types=suggestion.*).
+// toast for each high or critical notification, all live over the page's one stream (stream.js,
+// which the server tells to follow `suggestion.*`).
+import { onConnect, onEvent } from "./stream.js";
+
 const API = "/api/proactive";
 const TOAST_MS = 12000;
 const FEEDBACK = [
@@ -131,15 +134,11 @@ document.addEventListener("click", (event) => {
 });
 
 function follow() {
-  const source = new EventSource("/api/events?types=suggestion.*,notification.delivered");
-  for (const name of ["suggestion.created", "suggestion.updated", "suggestion.resolved"]) {
-    source.addEventListener(name, reloadSoon);
-  }
-  source.addEventListener("notification.delivered", (event) => {
-    const data = JSON.parse(event.data).data;
-    if (data.channel === "browser" && (data.priority === "high" || data.priority === "critical")) toast(data);
+  for (const name of ["suggestion.created", "suggestion.updated", "suggestion.resolved"]) onEvent(name, reloadSoon);
+  onEvent("suggestion.notified", (data) => {
+    if (data.priority === "high" || data.priority === "critical") toast(data);
   });
-  source.addEventListener("open", reloadSoon); // after a reconnect, catch up
+  onConnect(reloadSoon); // after a reconnect, catch up
 }
 
 load();

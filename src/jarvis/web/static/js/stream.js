@@ -1,12 +1,19 @@
-// Live connection for every page: follows /api/dashboard/stream (SSE), reconnects with backoff,
-// falls back to polling /api/dashboard/overview every 5 s, and shows live / polling / offline in
-// the header. Other modules listen for the `jarvis:update` event on `document`:
+// The page's one live connection (one EventSource per page, whatever follows it): /api/stream,
+// reconnecting with backoff, falling back to polling /api/dashboard/overview every 5 s, and showing
+// live / polling / offline in the header. The server names what the page follows: the sections
+// (`data-sections` on <body>, from the one Section list) and the hub events (`data-stream-types`).
+// Other modules listen for the `jarvis:update` event on `document`:
 //   detail = {changed: [section names], sections: {name: data}, version, via: "stream"|"poll"}
-const STREAM_URL = "/api/dashboard/stream";
+// and for hub events with `onEvent(name, handler)` (handler gets the event's `data`), and
+// `onConnect(handler)` (after every (re)connect: catch up on what may have been missed).
 const OVERVIEW_URL = "/api/dashboard/overview";
 const POLL_MS = 5000;
 const MAX_BACKOFF_MS = 30000;
-const SECTIONS = ["instances", "business", "health", "financial", "waves"];
+const SECTIONS = (document.body.dataset.sections || "").split(/\s+/).filter(Boolean);
+const TYPES = document.body.dataset.streamTypes || "";
+const STREAM_URL = TYPES ? `/api/stream?types=${encodeURIComponent(TYPES)}` : "/api/stream";
+const eventHandlers = new Map(); // hub event name -> [handler]
+const connectHandlers = [];
 
 const conn = document.getElementById("conn");
 const lastUpdate = document.getElementById("last-update");
@@ -86,6 +93,30 @@ function onStreamEvent(event) {
   if (payload.version !== undefined) document.body.dataset.version = String(payload.version);
 }
 
+function listen(name) {
+  source.addEventListener(name, (event) => {
+    let payload;
+    try {
+      payload = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    for (const handler of eventHandlers.get(name) || []) handler(payload.data, payload);
+  });
+}
+
+export function onEvent(name, handler) {
+  if (!eventHandlers.has(name)) {
+    eventHandlers.set(name, []);
+    if (source) listen(name);
+  }
+  eventHandlers.get(name).push(handler);
+}
+
+export function onConnect(handler) {
+  connectHandlers.push(handler);
+}
+
 function connect() {
   reconnectTimer = null;
   if (typeof EventSource === "undefined") {
@@ -98,9 +129,11 @@ function connect() {
     backoff = 1000;
     stopPolling();
     setState("live");
+    for (const handler of connectHandlers) handler();
   });
   source.addEventListener("dashboard.snapshot", onStreamEvent);
   source.addEventListener("dashboard.update", onStreamEvent);
+  for (const name of eventHandlers.keys()) listen(name);
   source.addEventListener("error", () => {
     // Take over from EventSource's own retry so the backoff and the fallback are ours.
     source.close();
