@@ -17,6 +17,7 @@ from jarvis.accounts import collector as accounts_collector
 from jarvis.accounts import routes as accounts_routes
 from jarvis.chat import collector as chat_collector
 from jarvis.chat import routes as chat_routes
+from jarvis.chat.schemas import MESSAGE_RENDERER
 from jarvis.checks import check_settings
 from jarvis.core import http as outbound
 from jarvis.core.apidocs import install_api_docs
@@ -47,6 +48,7 @@ from jarvis.proactive import collector as proactive_collector
 from jarvis.proactive import routes as proactive_routes
 from jarvis.projects import routes as projects_routes
 from jarvis.settings import Settings, load_settings
+from jarvis.web import chat as web_chat
 from jarvis.web import routes as web_routes
 from jarvis.web.errors import error_page
 
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         ctx.extras[SECTION_READER] = snapshot
         for collector in COLLECTORS:
             collector.install(ctx)
+        ctx.extras[MESSAGE_RENDERER] = web_chat.RENDERER  # chat's stream sends the page's own partial
         ctx.runtime.task("dashboard-publisher", snapshot.run_publisher)
         if run_jobs:
             ctx.runtime.start()
@@ -159,11 +162,15 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
             window_minutes=settings.rate_limit.window_minutes,
         )
     if settings.server.cors_origins:
+        # As the seed had it: the listed origins (its frontend on another port) may call the API with
+        # credentials; a preflight from one of them answers 200. Without CORS_ORIGINS: same origin only.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.server.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["content-type", "last-event-id", "x-request-id"],
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["content-type", "authorization", "last-event-id", "x-request-id", "cache-control"],
+            expose_headers=["x-request-id"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(RequestIdMiddleware, extra_headers=SECURITY_HEADERS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -21,7 +23,7 @@ async def test_empty_message_is_refused(client: httpx.AsyncClient, ctx: AppConte
     response = await client.post("/api/chat", json={"message": message})
     assert response.status_code == 400
     body = response.json()
-    assert body["error"] == "Message is required"
+    assert body["error"].startswith("Message is required")  # the seed's phrase
     assert body["details"] == [{"field": "message", "problem": "must not be empty"}]
     assert await rows(ctx) == (0, 0)
 
@@ -48,7 +50,10 @@ async def test_the_limit_follows_the_setting(settings: Settings) -> None:
         ({}, "message"),
         ({"message": 5}, "message"),
         ({"message": "hi", "extra": 1}, "extra"),
-        ({"message": "hi", "conversationId": "x" * 65}, "conversationId"),
+        ({"message": "hi", "conversationId": "x" * 129}, "conversationId"),
+        ({"message": "hi", "conversationId": "has space"}, "conversationId"),
+        ({"message": "hi", "conversationId": ""}, "conversationId"),
+        ({"message": "hi", "conversationId": "ü"}, "conversationId"),
         ({"message": "hi", "context": "not an object"}, "context"),
     ],
 )
@@ -62,12 +67,29 @@ async def test_malformed_bodies_name_the_field(
 
 
 async def test_unknown_conversation_is_404_everywhere(client: httpx.AsyncClient, ctx: AppContext) -> None:
-    response = await client.post("/api/chat", json={"message": "hi", "conversationId": "nope"})
-    assert response.status_code == 404 and response.json()["details"][0]["field"] == "conversationId"
     for method, path in [("GET", "/api/chat/nope"), ("DELETE", "/api/chat/nope"), ("GET", "/api/chat/nope/export")]:
-        assert (await client.request(method, path)).status_code == 404
+        response = await client.request(method, path)
+        assert response.status_code == 404
+        assert "Conversation not found" in response.json()["error"]  # the seed's phrase
     assert (await client.patch("/api/chat/nope", json={"title": "x"})).status_code == 404
+    assert (await client.get("/api/chat/" + "x" * 300)).status_code == 404  # could never be ours: 404, not 400
     assert await rows(ctx) == (0, 0)
+
+
+async def test_a_client_chosen_conversation_id_starts_that_conversation(
+    client: httpx.AsyncClient, ctx: AppContext
+) -> None:
+    """The seed's frontend names its conversations `web-<ms>-<rand>` and expects them to be created."""
+    chosen = "web-1759969135113-7k6q6e"
+    first = await post_chat(client, "are you live", conversationId=chosen)
+    assert first[0]["conversationId"] == chosen
+    again = await post_chat(client, "and now?", conversationId=chosen)
+    assert again[0]["conversationId"] == chosen
+    detail = (await client.get(f"/api/chat/{chosen}")).json()["data"]
+    assert detail["id"] == chosen and len(detail["messages"]) == 4
+    longest = "a:b.c_d-" * 16  # 128 characters of every allowed kind
+    assert (await post_chat(client, "hi", conversationId=longest))[0]["conversationId"] == longest
+    assert await rows(ctx) == (2, 6)
 
 
 async def test_conversation_lifecycle(client: httpx.AsyncClient, ctx: AppContext) -> None:
@@ -137,8 +159,26 @@ async def test_restart_keeps_conversations(settings: Settings) -> None:
     assert detail["messages"][1]["html"] == events[-1]["html"]
 
 
-async def test_sse_events_have_ids_names_and_typed_json(client: httpx.AsyncClient) -> None:
+async def test_sse_blocks_are_exactly_data_lines_as_the_seed_sent_them(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/chat", json={"message": "status"})
+    assert response.headers["content-type"] == "text/event-stream"
+    assert response.headers["cache-control"] == "no-cache"
     blocks = [b for b in response.text.replace("\r\n", "\n").split("\n\n") if b.strip()]
-    ids = [int(line[3:]) for b in blocks for line in b.split("\n") if line.startswith("id:")]
-    assert ids == list(range(1, len(blocks) + 1))
+    assert blocks and all(b.startswith("data: {") and "\n" not in b for b in blocks)
+    events = [json.loads(b[len("data: ") :]) for b in blocks]
+    assert events[0]["type"] == "start" and {"conversationId", "messageId"} <= set(events[0])
+    assert events[-1]["type"] == "complete" and isinstance(events[-1]["message"], str)
+    assert any(e["type"] == "token" and isinstance(e["content"], str) for e in events)
+
+
+async def test_the_stream_carries_the_pages_own_rendering(client: httpx.AsyncClient) -> None:
+    """One renderer: the server's partial, sent with `start` and `complete` (chat.js builds none)."""
+    events = await post_chat(client, '<script>alert("x")</script> status')
+    start, done = events[0], events[-1]
+    assert start["userHtml"].startswith('<li class="msg msg-user"') and "<script" not in start["userHtml"]
+    assert 'data-raw="&lt;script&gt;' in start["userHtml"]  # escaped, as everything from outside
+    assert 'data-status="streaming"' in start["answerHtml"]
+    assert done["messageHtml"].startswith(f'<li class="msg msg-assistant" data-id="{done["messageId"]}"')
+    assert 'data-status="complete"' in done["messageHtml"] and done["html"] in done["messageHtml"]
+    page = await client.get(f"/chat/{start['conversationId']}/messages")
+    assert page.status_code == 200 and done["messageHtml"] in page.text

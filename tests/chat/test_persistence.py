@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from jarvis.chat import service
+from jarvis.chat import store
 from jarvis.chat.models import Message
 from jarvis.core.clock import FrozenClock
 from jarvis.settings import Settings
@@ -149,9 +149,9 @@ async def test_recover_job_marks_answers_left_streaming_by_a_dead_process(
 ) -> None:
     async with app_client(settings) as (app, _):  # the process that died mid-answer
         async with app.state.ctx.db.sessions() as session:
-            conversation = await service.create_conversation(session=session, title="t")
-            await service.add_message(session=session, conversation=conversation, role="user", content="q")
-            left = await service.add_message(
+            conversation = await store.create_conversation(session=session, title="t")
+            await store.add_message(session=session, conversation=conversation, role="user", content="q")
+            left = await store.add_message(
                 session=session, conversation=conversation, role="assistant", content="half", status="streaming"
             )
             await session.commit()
@@ -159,7 +159,7 @@ async def test_recover_job_marks_answers_left_streaming_by_a_dead_process(
     async with app_client(settings) as (app, client):  # the next start
         ctx = app.state.ctx
         async with ctx.db.sessions() as session:
-            mine = await service.add_message(
+            mine = await store.add_message(
                 session=session, conversation=conversation, role="assistant", content="", status="streaming"
             )
             await session.commit()

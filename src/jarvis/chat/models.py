@@ -19,7 +19,7 @@ STATUSES = ("complete", "streaming", "interrupted", "incomplete")
 class Conversation(Base):
     __tablename__ = "chat_conversations"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)  # ours are uuid hex; a client may choose one
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -30,7 +30,7 @@ class Message(Base):
     __table_args__ = (Index("ix_chat_messages_conversation_position", "conversation_id", "position", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(String(36), ForeignKey("chat_conversations.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(128), ForeignKey("chat_conversations.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     content: Mapped[str] = mapped_column(Text, default="")

@@ -1,159 +1,119 @@
 """Chat JSON API: `POST /api/chat` answers as SSE; conversations are listed, read, renamed,
-exported and deleted under `/api/chat/{id}`."""
+exported and deleted under `/api/chat/{id}`. Routes translate HTTP; `service.py` does the work."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from sse_starlette.sse import EventSourceResponse
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from jarvis.chat import export, service
 from jarvis.chat.models import Conversation
-from jarvis.chat.providers import Turn
-from jarvis.chat.schemas import ChatCreate, ConversationUpdate, conversation_public, message_public, title_from
+from jarvis.chat.schemas import (
+    ChatCreate,
+    ConversationDeleted,
+    ConversationDetail,
+    ConversationList,
+    ConversationPublic,
+    ConversationUpdate,
+)
 from jarvis.chat.state import state_of
-from jarvis.chat.stream import Answer, relay, start_answer
+from jarvis.chat.stream import sse
 from jarvis.core.auth import require
-from jarvis.core.context import AppContext
+from jarvis.core.context import CtxDep
 from jarvis.core.db import SessionDep
-from jarvis.core.errors import NotFound, TooLarge, ValidationFailed
+from jarvis.core.envelope import Envelope, MessageEnvelope
+from jarvis.core.errors import error_phrases
 from jarvis.core.jsonresp import JSONBytes, dumps, ok
+from jarvis.core.sse import OPENAPI_RESPONSE, EventStream
 
 router = APIRouter(tags=["chat"])
 
 
-def _ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
-
-
 async def _conversation(conversation_id: str, session: SessionDep) -> Conversation:
     """Lookup-and-404 for every `/api/chat/{conversation_id}` route."""
-    found = await service.get_conversation(session=session, conversation_id=conversation_id[:64])
-    if found is None:
-        raise NotFound(
-            f"No conversation {conversation_id!r}.", details=[{"field": "conversation_id", "problem": "not found"}]
-        )
-    return found
+    return await service.get_conversation(session=session, conversation_id=conversation_id)
 
 
 ConversationDep = Annotated[Conversation, Depends(_conversation)]
 
 
-@router.post("/api/chat", dependencies=[require("chat")], response_model=None)
-async def chat(body: ChatCreate, request: Request, session: SessionDep) -> EventSourceResponse:
-    """Answer `message` as SSE: `start`, then `token`s and `tool` steps, then `complete` (or `error`).
-    Every event's data is JSON with a `type`. The user's message is stored before the provider is asked."""
-    ctx = _ctx(request)
-    settings = ctx.settings.chat
-    if not body.message.strip():
-        raise ValidationFailed("Message is required", details=[{"field": "message", "problem": "must not be empty"}])
-    limit = settings.max_message_chars
-    if len(body.message) > limit:
-        raise TooLarge(
-            f"The message is longer than the {limit:,} character limit.",
-            details=[{"field": "message", "problem": f"must be at most {limit} characters"}],
-        )
-    if body.conversationId is not None:
-        found = await service.get_conversation(session=session, conversation_id=body.conversationId)
-        if found is None:
-            raise NotFound(
-                f"No conversation {body.conversationId!r}.",
-                details=[{"field": "conversationId", "problem": "not found"}],
-            )
-        conversation = found
-    else:
-        conversation = await service.create_conversation(session=session, title=title_from(body.message))
-    question = await service.add_message(session=session, conversation=conversation, role="user", content=body.message)
-    reply = await service.add_message(
-        session=session, conversation=conversation, role="assistant", content="", status="streaming",
-        provider=settings.provider,
-    )  # fmt: skip
-    earlier = await service.history(
-        session=session,
-        conversation_id=conversation.id,
-        limit=max(settings.max_history - 1, 0),
-        before=question.position,
+@router.post(
+    "/api/chat",
+    dependencies=[require("chat")],
+    response_class=Response,
+    responses=OPENAPI_RESPONSE,  # type: ignore[arg-type]
+)
+@error_phrases(message="Message is required", body="Message is required")
+async def chat(body: ChatCreate, ctx: CtxDep, session: SessionDep) -> Response:
+    """Answer `message` as SSE: `start` (with `conversationId`, `messageId`), then `token`s and `tool`
+    steps, then `complete` (or `error`). Each event is one block `data: <json>` whose `type` names it.
+    An unknown `conversationId` starts a conversation under that id. The user's message is stored
+    before the provider is asked."""
+    started = await service.start_chat(
+        ctx, session=session, message=body.message, conversation_id=body.conversationId, context=body.context
     )
-    await session.commit()
-
-    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-    turn = Turn(ctx=ctx, message=body.message, history=earlier, context=body.context)
-    answer = Answer(ctx, message_id=reply.id, provider=settings.provider, turn=turn, emit=queue.put_nowait)
-    task = start_answer(ctx, answer)
-    first = {
-        "type": "start",
-        "conversationId": conversation.id,
-        "messageId": reply.id,
-        "userMessageId": question.id,
-        "title": conversation.title,
-        "provider": settings.provider,
-    }
-    return EventSourceResponse(
-        relay(queue, task, first),
-        ping=15,
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return EventStream(started.source, [sse(started.first)])
 
 
-@router.get("/api/chat", dependencies=[require("chat")])
+@router.get("/api/chat", dependencies=[require("chat")], response_model=Envelope[ConversationList])
 async def list_conversations(session: SessionDep) -> Response:
     """Conversations, most recently active first."""
-    rows = await service.list_conversations(session=session)
-    return ok({"conversations": [conversation_public(c, message_count=n) for c, n in rows]})
+    return ok(await service.list_conversations(session=session))
 
 
-@router.get("/api/chat/{conversation_id}", dependencies=[require("chat")])
-async def get_conversation(conversation: ConversationDep, request: Request, session: SessionDep) -> Response:
+@router.get("/api/chat/{conversation_id}", dependencies=[require("chat")], response_model=Envelope[ConversationDetail])
+async def get_conversation(conversation: ConversationDep, ctx: CtxDep, session: SessionDep) -> Response:
     """One conversation with its messages (content, server-rendered `html`, status, tool steps)."""
-    live = set(state_of(_ctx(request)).active)
-    messages = await service.messages_of(session=session, conversation_id=conversation.id)
-    return ok(
-        {
-            **conversation_public(conversation, message_count=len(messages)),
-            "messages": [message_public(m, live=m.id in live) for m in messages],
-        }
-    )
+    return ok(await service.conversation_detail(ctx, session=session, conversation=conversation))
 
 
-@router.patch("/api/chat/{conversation_id}", dependencies=[require("chat")])
+@router.patch(
+    "/api/chat/{conversation_id}", dependencies=[require("chat")], response_model=Envelope[ConversationPublic]
+)
 async def rename_conversation(body: ConversationUpdate, conversation: ConversationDep, session: SessionDep) -> Response:
     """Rename: `{"title": "…"}` (1–200 characters, whitespace collapsed)."""
-    await service.rename(session=session, conversation=conversation, title=body.title)
-    await session.commit()
-    return ok(conversation_public(conversation))
+    return ok(await service.rename(session=session, conversation=conversation, title=body.title))
 
 
-@router.delete("/api/chat/{conversation_id}", dependencies=[require("chat")])
-async def delete_conversation(conversation: ConversationDep, request: Request, session: SessionDep) -> Response:
+@router.delete(
+    "/api/chat/{conversation_id}",
+    dependencies=[require("chat")],
+    response_model=MessageEnvelope[ConversationDeleted],
+)
+async def delete_conversation(conversation: ConversationDep, ctx: CtxDep, session: SessionDep) -> Response:
     """Delete a conversation and its messages (an answer still streaming into it is stopped)."""
-    messages = await service.messages_of(session=session, conversation_id=conversation.id)
-    state = state_of(_ctx(request))
-    for message in messages:
-        task = state.active.get(message.id)
-        if task is not None:
-            task.cancel()
-    await service.remove(session=session, conversation=conversation)
-    await session.commit()
-    return ok({"deleted": conversation.id})
+    deleted = await service.delete(ctx, session=session, conversation=conversation)
+    return ok({"deleted": deleted}, message="Conversation cleared")
 
 
-@router.get("/api/chat/{conversation_id}/export", dependencies=[require("chat")])
+@router.get(
+    "/api/chat/{conversation_id}/export",
+    dependencies=[require("chat")],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The conversation as a file",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/json": {"schema": ConversationDetail.model_json_schema()},
+            },
+        }
+    },
+)
 async def export_conversation(
     conversation: ConversationDep,
-    request: Request,
+    ctx: CtxDep,
     session: SessionDep,
     format: Annotated[Literal["md", "json"], Query(description="md or json")] = "md",  # noqa: A002
 ) -> Response:
     """Download the conversation as Markdown (`format=md`) or JSON (`format=json`)."""
-    messages = await service.messages_of(session=session, conversation_id=conversation.id)
+    messages = await service.stored_messages(session=session, conversation=conversation)
     name = export.filename(conversation, format)
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "json":
-        live = set(state_of(_ctx(request)).active)
+        live = set(state_of(ctx).active)
         return JSONBytes(dumps(export.as_json(conversation, messages, live=live)), headers=headers)
     text = export.as_markdown(conversation, messages)
     return Response(text, media_type="text/markdown; charset=utf-8", headers=headers)

@@ -16,12 +16,13 @@ from typing import Any
 
 import structlog
 
-from jarvis.chat import service
+from jarvis.chat import store
+from jarvis.chat.events import CHAT_ANSWERED, ChatAnswered
 from jarvis.chat.markdown import render
 from jarvis.chat.models import Message
 from jarvis.chat.providers import ProviderError, Token, Turn, get_provider
 from jarvis.chat.providers.base import Chunk
-from jarvis.chat.schemas import message_public
+from jarvis.chat.schemas import MESSAGE_RENDERER, message_public
 from jarvis.chat.state import state_of, writer_of
 from jarvis.chat.tools import ToolStep
 from jarvis.core.context import AppContext
@@ -32,8 +33,10 @@ log = structlog.get_logger("jarvis.chat")
 Emit = Callable[[dict[str, Any] | None], None]
 
 
-def sse(event_id: int, payload: dict[str, Any]) -> bytes:
-    return b"id: %d\nevent: %s\ndata: %s\n\n" % (event_id, payload["type"].encode(), dumps(payload))
+def sse(payload: dict[str, Any]) -> bytes:
+    """One chat event: a block that is exactly `data: <json>` — the seed's clients split the body on
+    blank lines and parse what follows `data: ` (no `id:` or `event:` line: the JSON's `type` names it)."""
+    return b"data: " + dumps(payload) + b"\n\n"
 
 
 async def _timed(chunks: AsyncIterator[Chunk], timeout_s: float) -> AsyncIterator[Chunk]:
@@ -114,7 +117,8 @@ class Answer:
         if isinstance(chunk, ToolStep):
             step = chunk.public()
             self.tools.append(step)
-            self.emit({"type": "tool", "tool": step})
+            renderer = self.ctx.extras.get(MESSAGE_RENDERER)
+            self.emit({"type": "tool", "tool": step, "html": renderer.tool(step) if renderer else None})
             self._save_partial()
             return
         self.parts.append(chunk.text)
@@ -144,13 +148,26 @@ class Answer:
         }
         await writer_of(self.ctx).settle(self.message_id)
         async with self.ctx.db.sessions() as session:
-            await service.save_answer(session=session, message_id=self.message_id, **values)
+            await store.save_answer(session=session, message_id=self.message_id, **values)
             await session.commit()
             stored = await session.get(Message, self.message_id)
         public = message_public(stored) if stored is not None else {"id": self.message_id, **values}
-        # `message` is the answer's text, as the seed sent it; `answer` is the stored message with its html.
+        if stored is not None:
+            answered = ChatAnswered(
+                conversationId=stored.conversation_id, messageId=stored.id, status=status, provider=self.provider
+            )
+            self.ctx.hub.emit(CHAT_ANSWERED, answered)
+        # `message` is the answer's text, as the seed sent it; `answer` is the stored message with its html,
+        # `messageHtml` the whole message as the page shows it (the server's partial).
         html = public["html"] if "html" in public else render(self.content)
-        common = {"message": self.content, "messageId": self.message_id, "html": html, "answer": public}
+        renderer = self.ctx.extras.get(MESSAGE_RENDERER)
+        common = {
+            "message": self.content,
+            "messageId": self.message_id,
+            "html": html,
+            "answer": public,
+            "messageHtml": renderer.message(public) if renderer and stored is not None else None,
+        }
         if status == "complete":
             self.emit({"type": "complete", **common})
         elif status == "incomplete":
@@ -165,29 +182,33 @@ def start_answer(ctx: AppContext, answer: Answer) -> asyncio.Task[None]:
     return task
 
 
-async def relay(
-    queue: asyncio.Queue[dict[str, Any] | None], task: asyncio.Task[None], first: dict[str, Any]
-) -> AsyncIterator[bytes]:
-    """The SSE body; leaving early (client gone) cancels the answer, which then stores its partial text.
+class ChatSource:
+    """The SSE body of one answer (a `core/sse.py` source): its events as they are queued, until it
+    ends. The client leaving closes the source, which cancels the answer (it then stores its partial
+    text as `interrupted`).
 
-    Events already queued are written together (still one SSE event per token): under load this
+    Events already queued are written together (still one SSE block per token): under load this
     saves a write per token without holding any token back."""
-    event_id = 1
-    try:
-        yield sse(event_id, first)
-        while True:
-            item = await queue.get()
-            batch: list[bytes] = []
-            while item is not None:
-                event_id += 1
-                batch.append(sse(event_id, item))
-                if queue.empty():
-                    break
-                item = queue.get_nowait()
-            if batch:
-                yield b"".join(batch)
-            if item is None:
-                return
-    finally:
-        if not task.done():
-            task.cancel()
+
+    def __init__(self, queue: asyncio.Queue[dict[str, Any] | None], task: asyncio.Task[None]) -> None:
+        self.queue = queue
+        self.task = task
+        self.ended = False
+
+    async def next(self) -> bytes | None:
+        if self.ended:
+            return None
+        item = await self.queue.get()
+        batch: list[bytes] = []
+        while item is not None:
+            batch.append(sse(item))
+            if self.queue.empty():
+                break
+            item = self.queue.get_nowait()
+        if item is None:
+            self.ended = True
+        return b"".join(batch) if batch else None
+
+    def close(self) -> None:
+        if not self.task.done():
+            self.task.cancel()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
@@ -19,6 +19,21 @@ log = structlog.get_logger("jarvis.errors")
 
 # The HTML face of an error for browsers asking for a page; the web layer provides it (`install_error_handlers`).
 HtmlPage = Callable[[Request, int, str], Response]
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+PHRASES = "__error_phrases__"
+
+
+def error_phrases(**phrases: str) -> Callable[[Endpoint], Endpoint]:
+    """Name the sentence a route's validation errors start with, per field (`body` for the whole body).
+
+    The seed's clients look for its phrases ("Message is required"); the envelope keeps naming the
+    field and the problem after it."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, PHRASES, phrases)
+        return endpoint
+
+    return mark
 
 
 class AppError(Exception):
@@ -136,8 +151,11 @@ def render_error(
     return JSONBytes(error_body(message, code, details, request_id(request)), status_code=status)
 
 
-def describe_validation(errors: list[dict[str, Any]] | Any) -> tuple[str, list[dict[str, str]]]:
-    """Turn pydantic errors into the envelope's `details`, naming each field."""
+def describe_validation(
+    errors: list[dict[str, Any]] | Any, phrases: Mapping[str, str] | None = None
+) -> tuple[str, list[dict[str, str]]]:
+    """Turn pydantic errors into the envelope's `details`, naming each field; a route's `error_phrases`
+    for a failing field lead the message."""
     details: list[dict[str, str]] = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
@@ -158,6 +176,10 @@ def describe_validation(errors: list[dict[str, Any]] | Any) -> tuple[str, list[d
     message = f"`{first['field']}` {first['problem']}" if first["field"] != "body" else f"The body {first['problem']}"
     if len(details) > 1:
         message += f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})"
+    known = phrases or {}
+    phrase = next((known[d["field"]] for d in details if d["field"] in known), None)
+    if phrase is not None:
+        return f"{phrase} ({message[0].lower()}{message[1:]}).", details
     return message + ".", details
 
 
@@ -177,7 +199,8 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        message, details = describe_validation(exc.errors())
+        phrases = getattr(request.scope.get("endpoint"), PHRASES, None)
+        message, details = describe_validation(exc.errors(), phrases)
         return envelope_error(request, 400, message, "validation_error", details)
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -217,5 +240,6 @@ __all__ = [
     "Unprocessable",
     "ValidationFailed",
     "describe_validation",
+    "error_phrases",
     "install_error_handlers",
 ]

@@ -1,7 +1,9 @@
 // The chat page: sends a message with POST /api/chat and reads the SSE answer from the fetch
-// body as it arrives (EventSource cannot POST). Tokens are shown as plain text while streaming;
-// the server's sanitised HTML replaces them when the answer completes, so Markdown is never
-// rendered here. Stop aborts the fetch (the server then stores the partial answer).
+// body as it arrives (EventSource cannot POST). Every message element comes from the server's
+// partial (chat/_message.html): the stream's `start` carries the question and the answer-to-be,
+// `tool` each step, `complete` the finished message, and switching conversations fetches them as
+// HTML. Tokens are shown as plain text while streaming. Stop aborts the fetch (the server then
+// stores the partial answer).
 import { setupVoice } from "./voice.js";
 
 const root = document.getElementById("chat");
@@ -34,60 +36,17 @@ function el(tag, className, text) {
   return node;
 }
 
-function actionButtons() {
-  const actions = el("div", "msg-actions");
-  for (const [action, label] of [["copy", "Copy"], ["speak", "Read aloud"]]) {
-    const button = el("button", "btn-small", label);
-    button.type = "button";
-    button.dataset.action = action;
-    actions.append(button);
-  }
-  return actions;
+// Server-rendered (and sanitised) HTML of one message or tool step, as a node.
+function fromHtml(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html; // same-origin HTML rendered and escaped by the server
+  return template.content.firstElementChild;
 }
 
-// One message element; `html` is the server's sanitised rendering.
-function messageElement(m) {
-  const item = el("li", `msg msg-${m.role}`);
-  item.dataset.id = m.id || "";
-  item.dataset.status = m.status || "complete";
-  item.dataset.raw = m.content || "";
-  const head = el("div", "msg-head");
-  head.append(el("span", "msg-who", m.role === "user" ? "You" : "Jarvis"));
-  if (m.role === "assistant" && m.provider) head.append(el("span", "msg-provider muted", m.provider));
-  const flag = el("span", "badge msg-flag", m.status && m.status !== "complete" ? m.status : "");
-  flag.hidden = !m.status || m.status === "complete";
-  head.append(flag);
-  item.append(head);
-  item.append(el("ul", "msg-tools"));
-  for (const step of m.tools || []) addTool(item, step);
-  const body = el("div", "md msg-body");
-  if (m.html !== undefined) body.innerHTML = m.html; // sanitised on the server (nh3)
-  else body.textContent = m.content || "";
-  item.append(body);
-  if (m.error) item.append(el("p", "msg-error", m.error));
-  item.append(actionButtons());
-  return item;
-}
-
-function addTool(item, step) {
-  const tools = item.querySelector(".msg-tools");
-  const entry = el("li", step.ok === false ? "tool-failed" : "tool-ok", step.summary || step.name);
-  tools.append(entry);
-}
-
-function finish(item, answer, html) {
-  item.dataset.status = answer.status;
-  item.dataset.raw = answer.content;
-  item.dataset.id = answer.id;
-  item.querySelector(".msg-body").innerHTML = html; // sanitised on the server (nh3)
-  const flag = item.querySelector(".msg-flag");
-  flag.textContent = answer.status === "complete" ? "" : answer.status;
-  flag.hidden = answer.status === "complete";
-  if (answer.provider) {
-    const provider = item.querySelector(".msg-provider") || el("span", "msg-provider muted");
-    provider.textContent = answer.provider;
-    if (!provider.isConnected) item.querySelector(".msg-who").after(provider);
-  }
+function replaceWith(item, html) {
+  const next = html ? fromHtml(html) : null;
+  if (next) item.replaceWith(next);
+  return next || item;
 }
 
 function markStopped(item, label) {
@@ -155,18 +114,11 @@ async function* readEvents(response) {
 
 async function submit(text) {
   if (!text.trim() || controller) return;
-  empty.hidden = true;
-  const mine = messageElement({ role: "user", content: text, status: "complete" });
-  mine.querySelector(".msg-body").textContent = text; // until the server's rendering arrives on reload
-  messages.append(mine);
-  const answer = messageElement({ role: "assistant", content: "", status: "streaming" });
-  const body = answer.querySelector(".msg-body");
-  body.classList.add("streaming");
-  messages.append(answer);
-  answer.scrollIntoView({ block: "end" });
   input.value = "";
   controller = new AbortController();
   setStreaming(true);
+  let answer = null;
+  let body = null;
   let partial = "";
   let ended = false;
   try {
@@ -178,8 +130,6 @@ async function submit(text) {
     });
     if (!response.ok) {
       const problem = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
-      answer.remove();
-      mine.remove();
       input.value = text;
       announce(problem.error || "The message was refused.");
       alertBox(problem.error || "The message was refused.");
@@ -187,35 +137,36 @@ async function submit(text) {
     }
     for await (const event of readEvents(response)) {
       if (event.type === "start") {
-        answer.dataset.id = event.messageId;
-        mine.dataset.id = event.userMessageId || "";
+        empty.hidden = true;
+        messages.append(fromHtml(event.userHtml));
+        answer = fromHtml(event.answerHtml);
+        messages.append(answer);
+        body = answer.querySelector(".msg-body");
         if (!conversationId) listEntry(event.conversationId, event.title);
         else listEntry(event.conversationId, title.textContent);
         showConversation(event.conversationId, conversationId ? title.textContent : event.title);
-      } else if (event.type === "token") {
+      } else if (event.type === "token" && body) {
         partial += event.content;
         body.textContent = partial; // plain text while streaming
-      } else if (event.type === "tool") {
-        addTool(answer, event.tool);
-      } else if (event.type === "complete") {
+      } else if (event.type === "tool" && answer) {
+        const tools = answer.querySelector(".msg-tools");
+        tools.append(fromHtml(event.html));
+        tools.hidden = false;
+      } else if ((event.type === "complete" || event.type === "error") && answer) {
         ended = true;
-        finish(answer, event.answer, event.html);
-        announce("Answer complete.");
-      } else if (event.type === "error") {
-        ended = true;
-        finish(answer, event.answer, event.html);
-        answer.append(el("p", "msg-error", event.error));
-        announce(event.error);
+        answer = replaceWith(answer, event.messageHtml);
+        body = answer.querySelector(".msg-body");
+        announce(event.type === "complete" ? "Answer complete." : event.error);
       }
-      answer.scrollIntoView({ block: "end" });
+      if (answer) answer.scrollIntoView({ block: "end" });
     }
-    if (!ended) markStopped(answer, "interrupted");
+    if (answer && !ended) markStopped(answer, "interrupted");
   } catch (error) {
-    markStopped(answer, "interrupted");
+    if (answer) markStopped(answer, "interrupted");
     announce(error.name === "AbortError" ? "Stopped." : "The connection was lost.");
   } finally {
-    body.classList.remove("streaming");
-    answer.dataset.raw = answer.dataset.raw || partial;
+    if (body) body.classList.remove("streaming");
+    if (answer && !ended) answer.dataset.raw = partial;
     controller = null;
     setStreaming(false);
     input.focus();
@@ -228,14 +179,13 @@ function alertBox(text) {
   setTimeout(() => note.remove(), 6000);
 }
 
-async function openConversation(id) {
+async function openConversation(id, name) {
   if (controller) return;
-  const response = await fetch(`/api/chat/${encodeURIComponent(id)}`);
+  const response = await fetch(`/chat/${encodeURIComponent(id)}/messages`, { headers: { accept: "text/html" } });
   if (!response.ok) return;
-  const { data } = await response.json();
-  messages.replaceChildren(...data.messages.map(messageElement));
-  empty.hidden = data.messages.length > 0;
-  showConversation(data.id, data.title);
+  messages.innerHTML = await response.text(); // the server's partial, rendered and escaped there
+  empty.hidden = messages.children.length > 0;
+  showConversation(id, name);
 }
 
 form.addEventListener("submit", (event) => {
@@ -277,7 +227,7 @@ list.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-id]");
   if (!link) return;
   event.preventDefault();
-  openConversation(link.dataset.id);
+  openConversation(link.dataset.id, link.textContent);
 });
 
 messages.addEventListener("click", async (event) => {
