@@ -35,10 +35,44 @@ async def test_unknown_value_is_400_naming_the_allowed_ones(
     assert await count(ctx, Feedback) == 0 and await count(ctx, RuleScore) == 0
 
 
-async def test_unknown_id_is_404(ctx: AppContext, client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/proactive/feedback/999", json={"feedback": "positive"})
+@pytest.mark.parametrize("suggestion_id", ["999", "3b241101-e2bb-4255-8caf-4136c566a962", "abc", "1.5", "9" * 40])
+async def test_an_id_that_is_not_ours_is_404(ctx: AppContext, client: httpx.AsyncClient, suggestion_id: str) -> None:
+    """Numbers we never gave, and strings like the seed's UUIDs: 404, not 400."""
+    response = await client.post(f"/api/proactive/feedback/{suggestion_id}", json={"feedbackType": "positive"})
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert await count(ctx, Feedback) == 0
+
+
+@pytest.mark.parametrize("value", ["positive", "negative", "dismissed", "acted_upon"])
+async def test_the_seeds_feedback_type_is_accepted(
+    engine: Engine, ctx: AppContext, client: httpx.AsyncClient, frozen_clock: FrozenClock, value: str
+) -> None:
+    created = (await engine.tick(f.state(cache=LOW_CACHE))).created
+    listed = (await client.get("/api/proactive/suggestions")).json()["data"]["suggestions"]
+    suggestion_id = listed[0]["id"]
+    assert suggestion_id == str(created[0]["id"])  # a string, the seed's type
+    response = await client.post(f"/api/proactive/feedback/{suggestion_id}", json={"feedbackType": value})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True and body["message"] == f"Feedback recorded for suggestion {suggestion_id}"
+    assert body["data"]["suggestion"]["feedback"] == value
+    assert await count(ctx, Feedback) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"feedbackType": "meh"}, {"feedbackType": None}, {"feedback": "positive", "feedbackType": "negative"}],
+)
+async def test_a_bad_feedback_type_is_400_with_the_seeds_phrase(
+    engine: Engine, ctx: AppContext, client: httpx.AsyncClient, frozen_clock: FrozenClock, body: dict[str, Any]
+) -> None:
+    created = (await engine.tick(f.state(cache=LOW_CACHE))).created
+    response = await client.post(f"/api/proactive/feedback/{created[0]['id']}", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(
+        "Invalid feedbackType. Must be one of: positive, negative, dismissed, acted_upon"
+    )
+    assert await count(ctx, Feedback) == 0 and await count(ctx, RuleScore) == 0
 
 
 async def test_feedback_changes_the_rank(engine: Engine, client: httpx.AsyncClient, frozen_clock: FrozenClock) -> None:

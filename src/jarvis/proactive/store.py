@@ -10,10 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jarvis.core import clock
 from jarvis.core.priority import PRIORITY_RANK
 from jarvis.proactive.models import OPEN_STATUSES, Suggestion
+from jarvis.proactive.rules import RULES
 from jarvis.proactive.scores import PRIOR, Score, ScoreMap
 
 
 def public(row: Suggestion, score: Score = PRIOR) -> dict[str, Any]:
+    """The suggestion as the API, the hub and the bell see it: ours, and the seed's keys beside them
+    (`type`, `message`, `reasoning`, `confidence` 0–1, `action`, `createdAt`, `expiresAt`, `dismissed`,
+    `actedUpon`)."""
+    spec = RULES.get(row.rule)
+    created, expires = clock.iso(row.created_at), clock.iso(row.expires_at)
+    confidence = round(score.mean, 4)
     return {
         "id": row.id,
         "rule": row.rule,
@@ -22,20 +29,32 @@ def public(row: Suggestion, score: Score = PRIOR) -> dict[str, Any]:
         "title": row.title,
         "why": row.why,
         "message": row.why,  # the seed's name for it
+        "reasoning": f"The {row.rule} rule: {spec.description}" if spec else f"The {row.rule} rule.",
+        "confidence": confidence,  # the seed's: how useful feedback says this rule's suggestions are, 0–1
+        "action": {"type": "navigate", "label": "Open", "payload": {"url": row.link}},
         "link": row.link,
         "priority": row.priority,
         "status": row.status,
         "feedback": row.feedback,
+        "dismissed": row.status == "dismissed",
+        "actedUpon": row.feedback == "acted_upon",
         "notification": row.notify,
         "dedupe_key": row.dedupe_key,
         "figures": row.figures,
-        "score": round(score.mean, 4),
-        "created_at": clock.iso(row.created_at),
+        "score": confidence,
+        "createdAt": created,
+        "expiresAt": expires,
+        "created_at": created,
         "updated_at": clock.iso(row.updated_at),
-        "expires_at": clock.iso(row.expires_at),
+        "expires_at": expires,
         "resolved_at": clock.iso(row.resolved_at),
         "notified_at": clock.iso(row.notified_at),
     }
+
+
+def listed_item(row: Suggestion, score: Score = PRIOR) -> dict[str, Any]:
+    """An item of `GET /api/proactive/suggestions`: `public`, with the id as a string (the seed's type)."""
+    return {**public(row, score), "id": str(row.id)}
 
 
 def rank_key(row: Suggestion, scores: ScoreMap) -> tuple[int, float, float, int]:
