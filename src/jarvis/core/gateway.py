@@ -275,8 +275,11 @@ class Gateway:
         if principal.ambient:
             site = _header(scope, b"sec-fetch-site")
             origin = _header(scope, b"origin")
-            if (site is not None and site not in ("same-origin", "none")) or (
-                origin is not None and not same_origin(scope, origin, self.allowed_origins)
+            # An origin listed in CORS_ORIGINS is trusted like our own, whatever Sec-Fetch-Site says of it.
+            listed = origin is not None and origin.rstrip("/") in self.allowed_origins
+            if not listed and (
+                (site is not None and site not in ("same-origin", "none"))
+                or (origin is not None and not same_origin(scope, origin, self.allowed_origins))
             ):
                 return _CrossSite(
                     "This request came from another site; only this dashboard's own pages may change things.",
