@@ -1,7 +1,8 @@
 """Load generator for the SSE fan-out benchmark (runs in its own process, on its own core).
 
-Opens N stream clients, then changes one instance once a second, writing the send time into
-its current task; each client notes when that change reaches it. Prints JSON results.
+Opens N clients of the dashboard page's stream (/api/stream), then changes one instance once a
+second, writing the send time into its current task; each client notes when that change reaches it.
+Prints JSON results.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class StreamClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         transport.write(  # type: ignore[attr-defined]
-            b"GET /api/dashboard/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
+            b"GET /api/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
         )
 
     def data_received(self, data: bytes) -> None:

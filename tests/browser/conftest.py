@@ -23,10 +23,14 @@ ARGS = [
 ]
 
 
+def _in_browser(item: pytest.Item) -> bool:
+    return "tests/browser/" in str(item.fspath).replace(os.sep, "/") or "page" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the browser tests and run them last: sync Playwright leaves an event loop set on the
-    main thread, which later asyncio tests would trip over."""
-    in_browser = [item for item in items if "tests/browser/" in str(item.fspath).replace(os.sep, "/")]
+    """Mark the browser tests (here, and any test elsewhere that takes a `page`) and run them last:
+    sync Playwright leaves an event loop set on the main thread, which later asyncio tests would trip over."""
+    in_browser = [item for item in items if _in_browser(item)]
     for item in in_browser:
         item.add_marker(pytest.mark.browser)
     others = [item for item in items if item not in in_browser]

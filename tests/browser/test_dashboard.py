@@ -168,3 +168,25 @@ def test_empty_install_shows_the_onboarding_panel(page: Page, live_server: LiveS
     expect(page.get_by_role("heading", name=re.compile("connect your first sources"))).to_be_visible()
     expect(page.get_by_text("jarvis hook").first).to_be_visible()
     assert page.locator("h1").count() == 1
+
+
+COUNT_EVENT_SOURCES = """
+window.__eventSources = [];
+const Original = window.EventSource;
+window.EventSource = class extends Original {
+  constructor(url, options) { super(url, options); window.__eventSources.push(String(url)); }
+};
+"""
+
+
+@pytest.mark.parametrize("path", ["/", "/chat"])
+def test_a_page_opens_one_event_source_shared_by_the_dashboard_and_the_bell(
+    page: Page, live_server: LiveServer, path: str
+) -> None:
+    """Two per tab hit the browser's 6-connection limit: stream.js opens one, the bell listens on it."""
+    page.add_init_script(COUNT_EVENT_SOURCES)
+    page.goto(live_server.url + path)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    assert page.evaluate("window.__eventSources") == ["/api/stream?types=suggestion.*"]
+    # The section names come from the server's one list, not a list in the script.
+    assert page.evaluate("document.body.dataset.sections") == "instances business health financial waves"

@@ -71,9 +71,7 @@ def test_seed_stream_sends_the_overview_unnamed_and_again_after_a_change(live_se
             assert set(first) == {"data"}  # no `event:` (so onmessage fires) and no `id:`
             assert set(first["data"]) >= {"instances", "business", "health", "financial", "waves", "timestamp"}
             http.post("/api/instances/agent-s/heartbeat", json={"status": "active"})
-            seen = next(
-                e for e in events if any(i["id"] == "agent-s" for i in e["data"]["instances"]["instances"])
-            )
+            seen = next(e for e in events if any(i["id"] == "agent-s" for i in e["data"]["instances"]["instances"]))
             assert isinstance(seen["data"]["waves"], list) and isinstance(seen["data"]["business"], dict)
 
 
