@@ -137,7 +137,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.get("/metrics", tags=["system"], dependencies=[require("read")], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["system"],
+        dependencies=[require("read")],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+    )
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -52,7 +52,7 @@ async def test_create_check_and_read_back(
     one = (await client.get("/api/services/api-one")).json()["data"]
     assert one["status"] == "healthy" and one["last_change"] == result["at"]
     assert one["uptime"]["24h"] == 100.0 and one["latency_p50_ms"] is not None
-    section = (await client.get("/api/dashboard/health")).json()["data"]
+    section = (await client.get("/api/sections/health")).json()["data"]
     shown = {s["name"]: s for s in section["services"]}
     assert shown["api-one"]["status"] == "healthy"
     assert shown["api-one"]["recent"][0]["status"] == "healthy"

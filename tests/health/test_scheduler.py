@@ -42,7 +42,7 @@ async def test_every_peer_gets_its_status_within_one_interval_while_the_api_answ
         async with asyncio.timeout(2.0 + 1.0 + 2.5):  # interval + check budget + slack for a busy machine
             while not set(EXPECTED) <= set(seen):
                 started = time.perf_counter()
-                response = await client.get("/api/dashboard/health")
+                response = await client.get("/api/sections/health")
                 slowest_answer = max(slowest_answer, time.perf_counter() - started)
                 assert response.status_code == 200
                 try:
@@ -59,7 +59,7 @@ async def test_every_peer_gets_its_status_within_one_interval_while_the_api_answ
     # The results are buffered and written in batches: one flush writes them all.
     await scheduler.flush()
     assert await count_results(ctx) >= len(EXPECTED)
-    section = (await client.get("/api/dashboard/health")).json()["data"]
+    section = (await client.get("/api/sections/health")).json()["data"]
     statuses = {s["name"]: s["status"] for s in section["services"]}
     assert {name: statuses[name] for name in EXPECTED} == EXPECTED
     assert section["overall"] == "degraded"

@@ -49,7 +49,7 @@ async def test_every_sample_event_moves_the_state(
         frozen_clock.advance(1)
         response = await client.post("/api/hooks/claude-code", json={**payload, "host": "dev-box"})
         assert response.status_code == 204 and response.content == b""
-        instance = instance_of((await client.get("/api/dashboard/instances")).json()["data"])
+        instance = instance_of((await client.get("/api/sections/instances")).json()["data"])
         assert (instance["status"], instance["current_tool"]) == (state, tool), payload["hook_event_name"]
         detail = (await client.get(f"/api/instances/{instance['id']}")).json()["data"]
         assert detail["timeline"][0]["kind"] == kind

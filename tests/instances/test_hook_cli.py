@@ -63,7 +63,7 @@ def test_hook_event_reaches_the_dashboard_and_the_event_stream(live_server: Live
         assert event["data"]["data"]["kind"] == "prompt"
         expected_id = f"cc-{socket.gethostname()}-{PROMPT['session_id']}"
         assert event["data"]["data"]["instance_id"] == expected_id
-        instances = http.get("/api/dashboard/instances").json()["data"]["instances"]
+        instances = http.get("/api/sections/instances").json()["data"]["instances"]
         assert time.monotonic() - done < 1.0
     [instance] = [i for i in instances if i["id"] == expected_id]
     assert instance["status"] == "working" and instance["branch"] == "feat/hooks"

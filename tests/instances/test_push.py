@@ -41,7 +41,7 @@ async def test_heartbeat_creates_and_updates_an_instance(
 
     frozen_clock.advance(30)
     await client.post("/api/instances/agent-a/heartbeat", json={"status": "blocked"})
-    [shown] = (await client.get("/api/dashboard/instances")).json()["data"]["instances"]
+    [shown] = (await client.get("/api/sections/instances")).json()["data"]["instances"]
     assert shown["status"] == "blocked" and shown["role"] == "Backend"  # fields not sent are kept
     assert shown["last_commit"]["hash"] == "1a2b3c4" and shown["last_seen"] == "2026-11-25T12:00:30Z"
 
@@ -63,12 +63,12 @@ async def test_silent_instance_turns_stale_and_back(
     assert statuses == {"agent-s": "active", "agent-d": "done"}
     frozen_clock.advance(2)
     ctx.cache.clear()  # what the TTL does in real time
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     statuses = {i["id"]: i["status"] for i in data["instances"]}
     assert statuses == {"agent-s": "stale", "agent-d": "done"}  # a finished instance is not "stale"
     assert data["metrics"]["active_instances"] == 0 and data["metrics"]["total_instances"] == 2
     await client.post("/api/instances/agent-s/events", json={"kind": "log", "message": "still here"})
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     assert {i["id"]: i["status"] for i in data["instances"]}["agent-s"] == "active"
 
 

@@ -35,7 +35,7 @@ async def test_design_example_is_shown_through_the_api(
     write_tracker(monitoring_dir, DESIGN_EXAMPLE)
     await ctx.runtime.run_once(collector.JOB)
 
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     assert set(data) == {"instances", "metrics", "blockers", "source_errors", "timestamp"}
     [agent] = data["instances"]
     assert set(agent) == INSTANCE_KEYS
@@ -57,7 +57,7 @@ async def test_design_example_is_shown_through_the_api(
     assert blocker["opened_at"] == "2025-10-08T16:27:30Z" and blocker["age_hours"] == 2.0
     assert data["source_errors"] == []
 
-    waves = (await client.get("/api/dashboard/waves")).json()["data"]
+    waves = (await client.get("/api/sections/waves")).json()["data"]
     assert waves["projects"] == []
     [wave] = waves["waves"]
     assert set(wave) == PROJECT_KEYS
@@ -81,7 +81,7 @@ async def test_a_tracker_instance_not_updated_for_long_is_stale(
 ) -> None:
     write_tracker(monitoring_dir, DESIGN_EXAMPLE)  # metadata.updated is a year before the frozen clock
     await collector.reload(ctx)
-    [agent] = (await client.get("/api/dashboard/instances")).json()["data"]["instances"]
+    [agent] = (await client.get("/api/sections/instances")).json()["data"]["instances"]
     assert agent["status"] == "stale"
 
 
@@ -100,15 +100,15 @@ async def test_half_written_file_keeps_last_good_data_and_reports_once(
     assert len(warnings) == 1
     assert warnings[0]["file"] == str(path) and "not valid JSON" in warnings[0]["error"]
 
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     assert [i["id"] for i in data["instances"]] == ["agent-a"]
     [error] = data["source_errors"]
     assert error["source"] == "tracker" and error["file"] == str(path) and "not valid JSON" in error["error"]
-    assert (await client.get("/api/dashboard/waves")).json()["data"]["waves"][0]["id"] == "wave-1"
+    assert (await client.get("/api/sections/waves")).json()["data"]["waves"][0]["id"] == "wave-1"
 
     write_tracker(monitoring_dir, {**DESIGN_EXAMPLE, "instances": {"agent-b": {"status": "idle"}}})
     await collector.reload(ctx)
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     assert data["source_errors"] == []
     assert [i["id"] for i in data["instances"]] == ["agent-b"]
 
@@ -129,7 +129,7 @@ async def test_a_changed_file_is_re_read_by_the_poll_job(
     frozen_clock.set(JUST_AFTER)
     write_tracker(monitoring_dir, DESIGN_EXAMPLE)
     await ctx.runtime.run_once(collector.JOB)
-    assert (await client.get("/api/dashboard/instances")).json()["data"]["instances"][0]["status"] == "active"
+    assert (await client.get("/api/sections/instances")).json()["data"]["instances"][0]["status"] == "active"
 
     changed = json.loads(json.dumps(DESIGN_EXAMPLE))
     changed["instances"]["agent-a"]["status"] = "blocked"
@@ -139,7 +139,7 @@ async def test_a_changed_file_is_re_read_by_the_poll_job(
     await ctx.runtime.run_once(collector.JOB)
     event = await asyncio.wait_for(subscription.get(), 1)
     assert event is not None and event.data["id"] == "agent-a" and event.data["status"] == "blocked"
-    [agent] = (await client.get("/api/dashboard/instances")).json()["data"]["instances"]
+    [agent] = (await client.get("/api/sections/instances")).json()["data"]["instances"]
     assert agent["status"] == "blocked" and agent["current_task"] == "Waiting on the payment provider"
 
     # An unchanged file is not re-read (no event, no work).
@@ -193,12 +193,12 @@ async def test_fields_of_the_wrong_type_are_skipped_with_a_warning(
     for where in ("metadata", "instances.agent-x.role", "instances[agent-y]", "actual_hours", "tasks[2]"):
         assert where in problems
 
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     [agent] = data["instances"]
     assert agent["id"] == "agent-x" and agent["role"] is None and agent["status"] == "idle"
     assert agent["last_seen"] == clock.iso(frozen_clock.current)
     assert data["blockers"][0]["opened_at"] == "2025-11-25T12:00:00Z"
-    [project] = (await client.get("/api/dashboard/waves")).json()["data"]["projects"]
+    [project] = (await client.get("/api/sections/waves")).json()["data"]["projects"]
     assert project["estimated_hours"] == 12 and project["actual_hours"] is None
     assert project["status"] == "in_progress" and project["completion_percent"] == 0
     assert project["remaining_hours"] == 12

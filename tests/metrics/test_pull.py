@@ -83,7 +83,7 @@ async def test_ai_dawg_module_shape_with_the_default_map(
     assert event is not None and event.data["module"] == "automation"
     assert event.data["keys"] == ["error_rate", "workflows_executed"]
 
-    automation = module_of((await client.get("/api/dashboard/business")).json(), "automation")
+    automation = module_of((await client.get("/api/sections/business")).json(), "automation")
     assert automation["health"] == "healthy" and automation["uptime"] == 99.5
     assert automation["source"] == "dawg-testing" and automation["error"] is None
     assert automation["metrics"]["workflows_executed"]["value"] == 12
@@ -103,7 +103,7 @@ async def test_mapped_source_then_failure_keeps_data_with_its_age_and_shows_the_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TEST_MUSIC_API_AUTH", "Bearer s3cret")
-    music_before = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music_before = module_of((await client.get("/api/sections/business")).json(), "music")
     assert music_before["health"] == "unknown" and music_before["source"] == "music-api"
 
     mapped.answer(
@@ -112,7 +112,7 @@ async def test_mapped_source_then_failure_keeps_data_with_its_age_and_shows_the_
     )
     await ctx.runtime.run_once(source_job_name(ctx.settings.metrics.sources[1]))
     assert "authorization: bearer s3cret" in mapped.heads[0]  # header value read from the env var
-    music = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music = module_of((await client.get("/api/sections/business")).json(), "music")
     assert music["health"] == "degraded" and music["uptime"] == 98 and music["status"] == "active"
     assert music["metrics"]["generations_today"]["value"] == 42
     assert music["metrics"]["success_rate"]["value"] == 97.5
@@ -121,7 +121,7 @@ async def test_mapped_source_then_failure_keeps_data_with_its_age_and_shows_the_
     mapped.answer(500, {"error": "boom"})
     await ctx.runtime.run_once("metrics-source:music-api")
     assert len(mapped.requests) == 3  # the failing poll was retried (retry_attempts = 2)
-    music = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music = module_of((await client.get("/api/sections/business")).json(), "music")
     assert music["health"] == "offline" and music["status"] == "error"
     assert music["error"] == "music-api: HTTP 500"
     assert music["metrics"]["generations_today"]["value"] == 42  # kept …
@@ -129,12 +129,12 @@ async def test_mapped_source_then_failure_keeps_data_with_its_age_and_shows_the_
 
     mapped.answer(200, b"<html>not json</html>")
     await ctx.runtime.run_once("metrics-source:music-api")
-    music = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music = module_of((await client.get("/api/sections/business")).json(), "music")
     assert music["error"] == "music-api: the answer is not JSON"
 
     mapped.answer(200, {"result": {"counts": {"today": 50}, "state": "ok"}})
     await ctx.runtime.run_once("metrics-source:music-api")
-    music = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music = module_of((await client.get("/api/sections/business")).json(), "music")
     assert music["health"] == "healthy" and music["status"] == "active"
     assert music["metrics"]["generations_today"]["value"] == 50
     # A partial answer is used, and says what it lacked.
@@ -157,7 +157,7 @@ async def test_a_closed_port_is_an_error_not_a_crash(tmp_path: Path, db_url: str
         await ctx.runtime.run_once("metrics-source:gone")
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-            marketing = module_of((await client.get("/api/dashboard/business")).json(), "marketing")
+            marketing = module_of((await client.get("/api/sections/business")).json(), "marketing")
     assert marketing["health"] == "offline"
     assert marketing["error"] == "gone: connection refused or unreachable"
     assert marketing["metrics"]["users_today"]["value"] is None
@@ -204,6 +204,6 @@ async def test_custom_modules_from_settings(tmp_path: Path, db_url: str, frozen_
                 "/api/metrics", json={"points": [{"module": "ops", "key": "deploys", "value": 3}]}
             )
             assert response.status_code == 201
-            modules = (await client.get("/api/dashboard/business")).json()["data"]["modules"]
+            modules = (await client.get("/api/sections/business")).json()["data"]["modules"]
     assert [m["id"] for m in modules] == ["music", "marketing", "engagement", "ops", "automation", "intelligence"]
     assert modules[3]["name"] == "Operations" and modules[3]["metrics"]["deploys"]["value"] == 3

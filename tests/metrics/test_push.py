@@ -26,7 +26,7 @@ def module_of(body: dict[str, Any], module_id: str) -> dict[str, Any]:
 async def test_empty_dashboard_reports_unknown_and_nulls_never_zeros(
     client: httpx.AsyncClient, frozen_clock: FrozenClock
 ) -> None:
-    body = (await client.get("/api/dashboard/business")).json()
+    body = (await client.get("/api/sections/business")).json()
     modules = body["data"]["modules"]
     assert [(m["id"], m["name"], m["priority"]) for m in modules] == [
         ("music", "Music Generation", 1),
@@ -65,7 +65,7 @@ async def test_pushed_points_appear_in_dashboard_history_and_series(
     event = subscription.queue.get_nowait()
     assert event is not None and event.data["count"] == 4 and event.data["modules"] == ["music"]
 
-    music = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music = module_of((await client.get("/api/sections/business")).json(), "music")
     generations = music["metrics"]["generations_today"]
     assert generations["value"] == 50
     assert generations["updated_at"] == "2026-11-25T10:40:00Z"
@@ -74,7 +74,7 @@ async def test_pushed_points_appear_in_dashboard_history_and_series(
     assert music["metrics"]["success_rate"]["value"] is None
     assert music["health"] == "healthy" and music["status"] == "active" and music["source"] == "push"
     assert music["updated_at"] == "2026-11-25T12:00:00Z"
-    assert module_of((await client.get("/api/dashboard/business")).json(), "marketing")["health"] == "unknown"
+    assert module_of((await client.get("/api/sections/business")).json(), "marketing")["health"] == "unknown"
 
     series = (await client.get("/api/metrics/music/generations_today?window=1d&step=1h")).json()["data"]
     assert len(series["points"]) == 24
@@ -92,14 +92,14 @@ async def test_pushed_points_appear_in_dashboard_history_and_series(
 async def test_a_late_point_does_not_move_the_latest_value_back(
     client: httpx.AsyncClient, frozen_clock: FrozenClock
 ) -> None:
-    warm = module_of((await client.get("/api/dashboard/business")).json(), "music")  # now cached
+    warm = module_of((await client.get("/api/sections/business")).json(), "music")  # now cached
     assert warm["metrics"]["revenue"]["value"] is None
     await client.post("/api/metrics", json={"points": [{"module": "music", "key": "revenue", "value": 9}]})
     # The write invalidated the cached section: the next read sees it.
-    assert module_of((await client.get("/api/dashboard/business")).json(), "music")["metrics"]["revenue"]["value"] == 9
+    assert module_of((await client.get("/api/sections/business")).json(), "music")["metrics"]["revenue"]["value"] == 9
     old = {"module": "music", "key": "revenue", "value": 1, "timestamp": "2026-11-25T08:00:00Z"}
     assert (await client.post("/api/metrics", json={"points": [old]})).status_code == 201
-    music = module_of((await client.get("/api/dashboard/business")).json(), "music")
+    music = module_of((await client.get("/api/sections/business")).json(), "music")
     assert music["metrics"]["revenue"]["value"] == 9
 
 

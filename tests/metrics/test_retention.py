@@ -65,7 +65,7 @@ async def test_old_points_roll_up_hourly_and_series_read_the_rollups(
     assert five == {"at": "2026-10-10T05:00:00Z", "avg": 5.0, "min": 2.0, "max": 9.0, "count": 3}
 
     # The latest value is untouched by retention.
-    music = (await client.get("/api/dashboard/business")).json()["data"]["modules"][0]
+    music = (await client.get("/api/sections/business")).json()["data"]["modules"][0]
     assert music["metrics"]["revenue"]["value"] == 7.0
 
 

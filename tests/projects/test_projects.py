@@ -36,16 +36,16 @@ async def test_create_project_derives_status_completion_and_hours(client: httpx.
     assert wave["estimated_hours"] == 12 and wave["actual_hours"] == 5 and wave["remaining_hours"] == 8
     assert [t["status"] for t in wave["tasks"]] == ["completed", "in_progress", "pending"]
 
-    data = (await client.get("/api/dashboard/waves")).json()["data"]
+    data = (await client.get("/api/sections/waves")).json()["data"]
     assert [w["id"] for w in data["waves"]] == ["wave-2"] and data["projects"] == []
 
     for task_id in ("pay", "mail"):
         response = await client.patch(f"/api/projects/wave-2/tasks/{task_id}", json={"status": "completed"})
         assert response.status_code == 200, response.text
-    [wave] = (await client.get("/api/dashboard/waves")).json()["data"]["waves"]  # the write invalidated the cache
+    [wave] = (await client.get("/api/sections/waves")).json()["data"]["waves"]  # the write invalidated the cache
     assert wave["status"] == "completed" and wave["completion_percent"] == 100 and wave["remaining_hours"] == 0
 
-    metrics = (await client.get("/api/dashboard/instances")).json()["data"]["metrics"]
+    metrics = (await client.get("/api/sections/instances")).json()["data"]["metrics"]
     assert metrics["tasks_completed"] == 3 and metrics["overall_completion"] == 100
     assert metrics["total_estimated_hours"] == 12 and metrics["total_actual_hours"] == 5
     assert metrics["efficiency_ratio"] == 0.42
@@ -58,7 +58,7 @@ async def test_project_without_tasks_uses_its_own_figures_and_ids_from_names(cli
     project = response.json()["data"]
     assert project["id"] == "docs-site" and project["completion_percent"] == 40
     assert project["estimated_hours"] is None and project["remaining_hours"] is None
-    metrics = (await client.get("/api/dashboard/instances")).json()["data"]["metrics"]
+    metrics = (await client.get("/api/sections/instances")).json()["data"]["metrics"]
     assert metrics["efficiency_ratio"] is None and metrics["total_estimated_hours"] is None
     assert metrics["overall_completion"] == 40 and metrics["tasks_completed"] == 0
 
@@ -79,7 +79,7 @@ async def test_delete_project_removes_its_tasks(client: httpx.AsyncClient, ctx: 
     assert response.status_code == 200
     assert await count_rows(ctx, Project) == 0 and await count_rows(ctx, Task) == 0
     assert (await client.get("/api/projects/wave-2")).status_code == 404
-    assert (await client.get("/api/dashboard/waves")).json()["data"]["waves"] == []
+    assert (await client.get("/api/sections/waves")).json()["data"]["waves"] == []
 
 
 async def test_tracker_projects_and_blockers_are_read_only(
@@ -119,7 +119,7 @@ async def test_blockers_open_and_resolve(
 
     frozen_clock.advance(3 * 3600 + 400)
     ctx.cache.clear()
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     assert data["metrics"]["blockers_count"] == 1 and data["instances"][0]["open_blockers"] == 1
     assert data["blockers"][0]["age_hours"] == 3.1 and data["blockers"][0]["severity"] == "high"
     detail = (await client.get("/api/instances/agent-a")).json()["data"]
@@ -129,7 +129,7 @@ async def test_blockers_open_and_resolve(
     assert response.status_code == 200 and response.json()["data"]["resolution"] == "Keys arrived"
     resolved = await asyncio.wait_for(subscription.get(), 1)
     assert resolved is not None and resolved.type == "blocker.resolved"
-    data = (await client.get("/api/dashboard/instances")).json()["data"]
+    data = (await client.get("/api/sections/instances")).json()["data"]
     assert data["metrics"]["blockers_count"] == 0 and data["blockers"] == []
     assert (await client.post(f"/api/blockers/{blocker['id']}/resolve")).status_code == 409
     everything = (await client.get("/api/blockers?include_resolved=true")).json()["data"]["blockers"]

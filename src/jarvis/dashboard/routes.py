@@ -109,8 +109,24 @@ def _section_route(name: Section) -> None:
     )
 
 
+def _our_section_route(name: Section) -> None:
+    async def section(request: Request) -> Response:
+        return JSONBytes((await snapshot_of(context_of(request)).section(name)).body)
+
+    router.add_api_route(
+        f"/api/sections/{name}",
+        section,
+        methods=["GET"],
+        tags=["dashboard"],
+        summary=f"The {name} section in our shape: the snapshot's, as /api/stream carries it",
+        dependencies=[require("read", fast=True)],
+        response_model=Envelope[dict[str, Any]],
+    )
+
+
 for _name in SECTIONS:
     _section_route(_name)
+    _our_section_route(_name)
 
 
 @router.get(

@@ -11,9 +11,10 @@ from jarvis.core import clock
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
+from jarvis.core.envelope import Envelope
 from jarvis.core.errors import ValidationFailed
 from jarvis.core.jsonresp import ok
-from jarvis.financial import service
+from jarvis.financial import schemas, service
 from jarvis.financial.schemas import SnapshotIn
 
 router = APIRouter(prefix="/api/financial", tags=["financial"])
@@ -38,7 +39,7 @@ def check_snapshot(body: SnapshotIn, *, this_month: str) -> dict[str, float | in
     return values
 
 
-@router.post("/snapshots", dependencies=[require("ingest")])
+@router.post("/snapshots", dependencies=[require("ingest")], response_model=Envelope[schemas.SnapshotPublic])
 async def post_snapshot(request: Request, session: SessionDep, body: SnapshotIn) -> Response:
     """Record a month's inputs (any subset). Upsert per period: given fields replace the
     stored ones, `null` clears one, missing ones stay as they were. 201 when new, 200 when merged."""
@@ -50,7 +51,7 @@ async def post_snapshot(request: Request, session: SessionDep, body: SnapshotIn)
     return ok(service.snapshot_public(row), status_code=201 if created else 200)
 
 
-@router.get("/snapshots", dependencies=[require("read")])
+@router.get("/snapshots", dependencies=[require("read")], response_model=Envelope[schemas.SnapshotList])
 async def get_snapshots(session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 120) -> Response:
     """Recorded snapshots, newest period first."""
     rows = await service.list_snapshots(session, limit=limit)

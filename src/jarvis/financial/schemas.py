@@ -36,3 +36,21 @@ class SnapshotIn(BaseModel):
     monthly_operating_costs: Money = None
     sales_marketing_spend: Money = None
     gross_margin: Ratio = Field(None, description="a fraction: 0.8 for 80 %")
+
+
+# Response models, for /docs (extra keys allowed: these name what a client can rely on).
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class SnapshotPublic(_Open):
+    period: str
+    source: str
+    created_at: str | None
+    updated_at: str | None
+
+
+class SnapshotList(BaseModel):
+    snapshots: list[SnapshotPublic]

@@ -13,8 +13,9 @@ from starlette.responses import Response
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
+from jarvis.core.envelope import Envelope
 from jarvis.core.jsonresp import ok
-from jarvis.health import service
+from jarvis.health import schemas, service
 from jarvis.health.scheduler import Live
 from jarvis.health.schemas import ServiceCreate, ServiceUpdate, Window
 
@@ -34,13 +35,13 @@ async def _service(request: Request, name: Annotated[str, Path(max_length=63)]) 
 ServiceDep = Annotated[Live, Depends(_service)]
 
 
-@router.get("", dependencies=[require("read")])
+@router.get("", dependencies=[require("read")], response_model=Envelope[schemas.ServiceList])
 async def list_services(request: Request) -> Response:
     """Every watched service: defaults, jarvis.toml and API-defined, with status and uptime."""
     return ok({"services": await service.list_services(_ctx(request))})
 
 
-@router.post("", dependencies=[require("admin")], status_code=201)
+@router.post("", dependencies=[require("admin")], status_code=201, response_model=Envelope[schemas.ServiceDetail])
 async def create(request: Request, body: ServiceCreate, session: SessionDep) -> Response:
     """Watch a new service (the fields of one `[[services]]` entry); its first check follows within a second."""
     ctx = _ctx(request)
@@ -48,13 +49,13 @@ async def create(request: Request, body: ServiceCreate, session: SessionDep) -> 
     return ok(service.detail(live, None), status_code=201)
 
 
-@router.get("/{name}", dependencies=[require("read")])
+@router.get("/{name}", dependencies=[require("read")], response_model=Envelope[schemas.ServiceDetail])
 async def get_service(request: Request, live: ServiceDep) -> Response:
     uptime = (await service.uptimes(_ctx(request))).get(live.spec.name)
     return ok(service.detail(live, uptime))
 
 
-@router.patch("/{name}", dependencies=[require("admin")])
+@router.patch("/{name}", dependencies=[require("admin")], response_model=Envelope[schemas.ServiceDetail])
 async def update(request: Request, live: ServiceDep, body: ServiceUpdate, session: SessionDep) -> Response:
     """Change an API-defined service; services from jarvis.toml answer 409."""
     ctx = _ctx(request)
@@ -62,14 +63,14 @@ async def update(request: Request, live: ServiceDep, body: ServiceUpdate, sessio
     return ok(service.detail(updated, (await service.uptimes(ctx)).get(updated.spec.name)))
 
 
-@router.delete("/{name}", dependencies=[require("admin")])
+@router.delete("/{name}", dependencies=[require("admin")], response_model=Envelope[schemas.ServiceDeleted])
 async def remove(request: Request, live: ServiceDep, session: SessionDep) -> Response:
     """Stop watching an API-defined service and drop its history; jarvis.toml ones answer 409."""
     await service.delete_service(_ctx(request), session=session, live=live)
     return ok({"deleted": live.spec.name})
 
 
-@router.get("/{name}/history", dependencies=[require("read")])
+@router.get("/{name}/history", dependencies=[require("read")], response_model=Envelope[schemas.ServiceHistory])
 async def get_history(
     request: Request, live: ServiceDep, window: Annotated[Window, Query(description="24h, 7d or 30d")] = "24h"
 ) -> Response:
@@ -77,7 +78,7 @@ async def get_history(
     return ok(await service.service_history(_ctx(request), live.spec.name, window))
 
 
-@router.post("/{name}/check", dependencies=[require("admin")])
+@router.post("/{name}/check", dependencies=[require("admin")], response_model=Envelope[schemas.CheckResult])
 async def check_now(request: Request, live: ServiceDep) -> Response:
     """Check the service now, outside its schedule; the result is recorded and returned."""
     return ok(await service.check_now(_ctx(request), live.spec.name))

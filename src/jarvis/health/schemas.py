@@ -37,3 +37,64 @@ class ServiceUpdate(BaseModel):
     retries: int | None = Field(None, ge=0, le=10)
     retry_base_delay_s: float | None = Field(None, ge=0, le=60)
     degraded_over_ms: float | None = Field(None, gt=0)
+
+
+# Response models, for /docs (extra keys allowed: these name what a client can rely on).
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ServicePublic(_Open):
+    name: str
+    kind: str
+    target: str
+    status: str
+    latency_ms: float | None
+    http_status: int | None
+    error: str | None
+    last_checked: str | None
+    last_change: str | None
+    uptime: dict[str, float | None] = Field(description="Percent up over 24h, 7d and 30d")
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    recent: list[dict[str, Any]]
+
+
+class ServiceDetail(ServicePublic):
+    source: str
+    interval_s: float
+    config: dict[str, Any] | None
+
+
+class ServiceList(BaseModel):
+    services: list[ServicePublic]
+
+
+class ServiceDeleted(BaseModel):
+    deleted: str
+
+
+class ServiceHistory(_Open):
+    name: str
+    window: str
+    status: str
+    checks: int
+    uptime: float | None
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    points: list[dict[str, Any]] = Field(description="Raw for 24h, hourly beyond")
+    recent_failures: list[dict[str, Any]]
+
+
+class CheckResult(_Open):
+    """The result of a check run now (recorded like a scheduled one)."""
+
+    service: str
+    at: str
+    status: str
+    latency_ms: float | None
+    http_status: int | None
+    error: str | None
+    attempts: int

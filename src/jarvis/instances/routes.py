@@ -14,9 +14,10 @@ from starlette.responses import Response
 from jarvis.core.auth import LOOPBACK, require
 from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
+from jarvis.core.envelope import Envelope
 from jarvis.core.errors import NotFound, ValidationFailed
 from jarvis.core.jsonresp import ok
-from jarvis.instances import service
+from jarvis.instances import schemas, service
 from jarvis.instances.models import Instance, InstanceEvent
 from jarvis.instances.schemas import INSTANCE_ID_PATTERN, EventIn, HeartbeatIn
 
@@ -57,12 +58,19 @@ async def _announce(
     return instance
 
 
-@router.get("/api/instances", dependencies=[require("read")], summary="Every instance, merged across sources")
+@router.get(
+    "/api/instances",
+    dependencies=[require("read")],
+    summary="Every instance, merged across sources",
+    response_model=Envelope[schemas.InstanceList],
+)
 async def list_instances(request: Request, session: SessionDep) -> Response:
     return ok({"instances": await service.list_instances(_ctx(request), session=session)})
 
 
-@router.get("/api/instances/{instance_id}", dependencies=[require("read")])
+@router.get(
+    "/api/instances/{instance_id}", dependencies=[require("read")], response_model=Envelope[schemas.InstanceDetail]
+)
 async def get_instance(
     request: Request,
     session: SessionDep,
@@ -74,7 +82,11 @@ async def get_instance(
     return ok(detail)
 
 
-@router.post("/api/instances/{instance_id}/heartbeat", dependencies=[require("ingest")])
+@router.post(
+    "/api/instances/{instance_id}/heartbeat",
+    dependencies=[require("ingest")],
+    response_model=Envelope[schemas.InstancePublic],
+)
 async def heartbeat(request: Request, session: SessionDep, instance_id: InstanceIdPath, body: HeartbeatIn) -> Response:
     """Create or refresh an instance (`status` required; everything else optional)."""
     ctx = _ctx(request)
@@ -93,7 +105,12 @@ async def heartbeat(request: Request, session: SessionDep, instance_id: Instance
     return ok(await _announce(ctx, session, instance_id, events))
 
 
-@router.post("/api/instances/{instance_id}/events", dependencies=[require("ingest")], status_code=201)
+@router.post(
+    "/api/instances/{instance_id}/events",
+    dependencies=[require("ingest")],
+    status_code=201,
+    response_model=Envelope[schemas.InstanceEventPublic],
+)
 async def post_event(request: Request, session: SessionDep, instance_id: KnownInstance, body: EventIn) -> Response:
     """Add a typed event (`kind`, `message`, `data`; `commit` for kind `commit`) to a known instance."""
     ctx = _ctx(request)

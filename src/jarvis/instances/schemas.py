@@ -71,3 +71,42 @@ class EventIn(Body):
         if value is not None and len(dumps(value)) > 16 * 1024:
             raise ValueError("must be at most 16 KiB of JSON")
         return value
+
+
+# Response models, for /docs (extra keys allowed: these name what a client can rely on).
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class InstancePublic(_Open):
+    id: str
+    name: str
+    source: str
+    role: str | None
+    status: str
+    current_task: str | None
+    branch: str | None
+    last_commit: dict[str, Any] | None
+    last_seen: str | None
+    open_blockers: int
+
+
+class InstanceList(BaseModel):
+    instances: list[InstancePublic]
+
+
+class InstanceDetail(_Open):
+    instance: InstancePublic | None
+    timeline: list[dict[str, Any]] = Field(description="Newest first")
+    tasks: list[dict[str, Any]]
+    blockers: list[dict[str, Any]]
+
+
+class InstanceEventPublic(_Open):
+    id: int
+    instance_id: str
+    kind: str
+    message: str | None
+    at: str

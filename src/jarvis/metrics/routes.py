@@ -11,9 +11,10 @@ from jarvis.core import clock
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
+from jarvis.core.envelope import Envelope
 from jarvis.core.errors import NotFound, ValidationFailed
 from jarvis.core.jsonresp import ok
-from jarvis.metrics import service
+from jarvis.metrics import schemas, service
 from jarvis.metrics.modules import KEY_RE, Module, registry
 from jarvis.metrics.schemas import PointsIn, inline_schema, parse_points
 from jarvis.metrics.series import check_window, series
@@ -44,6 +45,7 @@ ModuleDep = Annotated[Module, Depends(known_module)]
     "",
     dependencies=[require("ingest")],
     status_code=201,
+    response_model=Envelope[schemas.PointsAccepted],
     openapi_extra={
         "requestBody": {"content": {"application/json": {"schema": inline_schema(PointsIn)}}, "required": True}
     },
@@ -66,13 +68,13 @@ async def push_points(request: Request, session: SessionDep) -> Response:
     return ok({"accepted": accepted}, status_code=201)
 
 
-@router.get("", dependencies=[require("read")])
+@router.get("", dependencies=[require("read")], response_model=Envelope[schemas.ModuleCatalogue])
 async def list_metrics(request: Request, session: SessionDep) -> Response:
     """Every module with its keys and each key's latest value and time."""
     return ok({"modules": await service.catalogue(_ctx(request), session)})
 
 
-@router.get("/{module}/{key}", dependencies=[require("read")])
+@router.get("/{module}/{key}", dependencies=[require("read")], response_model=Envelope[schemas.Series])
 async def read_series(
     request: Request,
     session: SessionDep,

@@ -125,3 +125,26 @@ def _failed(details: list[dict[str, str]]) -> ValidationFailed:
     first = details[0]
     more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
     return ValidationFailed(f"`{first['field']}` {first['problem']}{more}; no point was stored.", details=details)
+
+
+# Response models, for /docs (extra keys allowed: these name what a client can rely on).
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class PointsAccepted(BaseModel):
+    accepted: int
+
+
+class ModuleCatalogue(BaseModel):
+    modules: list[dict[str, Any]] = Field(description="Each module with its keys and each key's latest value and time")
+
+
+class Series(_Open):
+    module: str
+    key: str
+    window: str
+    step: str
+    points: list[dict[str, Any]] = Field(description="avg, min, max, count per bucket; empty ones have count 0")

@@ -11,8 +11,10 @@ from starlette.responses import Response
 from jarvis.core.auth import require
 from jarvis.core.context import context_of
 from jarvis.core.db import SessionDep
+from jarvis.core.envelope import Envelope
 from jarvis.core.errors import DependencyDown, NotFound
 from jarvis.core.jsonresp import ok
+from jarvis.notifications import schemas
 from jarvis.notifications.models import Delivery
 from jarvis.notifications.service import NOTIFIER, Notifier, channel_status, public
 from jarvis.settings import ChannelConfig
@@ -37,13 +39,13 @@ def channel_by_name(name: str, notifier: NotifierDep) -> ChannelConfig:
     return channel
 
 
-@router.get("/channels", dependencies=[require("read")])
+@router.get("/channels", dependencies=[require("read")], response_model=Envelope[schemas.ChannelList])
 async def list_channels(notifier: NotifierDep, session: SessionDep) -> Response:
     """Each channel with its status (`ok`, `degraded`, `failing`, `untested`) and last error; no secrets."""
     return ok({"channels": [await channel_status(session, channel) for channel in notifier.channels.values()]})
 
 
-@router.post("/channels/{name}/test", dependencies=[require("admin")])
+@router.post("/channels/{name}/test", dependencies=[require("admin")], response_model=Envelope[schemas.DeliverySent])
 async def test_channel(channel: Annotated[ChannelConfig, Depends(channel_by_name)], notifier: NotifierDep) -> Response:
     """Send a test message now (with the channel's retries); 503 naming the error if it fails."""
     row = await notifier.send_test(channel)
@@ -55,7 +57,7 @@ async def test_channel(channel: Annotated[ChannelConfig, Depends(channel_by_name
     return ok({"delivery": public(row)})
 
 
-@router.get("/deliveries", dependencies=[require("read")])
+@router.get("/deliveries", dependencies=[require("read")], response_model=Envelope[schemas.DeliveryList])
 async def deliveries(
     session: SessionDep,
     channel: Annotated[str | None, Query(max_length=64)] = None,

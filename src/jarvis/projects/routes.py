@@ -15,9 +15,10 @@ from starlette.responses import Response
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
+from jarvis.core.envelope import Envelope
 from jarvis.core.errors import Conflict, NotFound, Unprocessable
 from jarvis.core.jsonresp import ok
-from jarvis.projects import service
+from jarvis.projects import schemas, service
 from jarvis.projects.models import Blocker, Project, Task
 from jarvis.projects.schemas import BlockerCreate, BlockerResolve, ProjectCreate, ProjectUpdate, TaskCreate, TaskUpdate
 
@@ -78,12 +79,19 @@ def _changed(ctx: AppContext) -> None:
     ctx.mark_changed("waves", "instances")
 
 
-@router.get("/api/projects", dependencies=[require("read")], summary="Every project and wave, tracker and API")
+@router.get(
+    "/api/projects",
+    dependencies=[require("read")],
+    summary="Every project and wave, tracker and API",
+    response_model=Envelope[schemas.ProjectList],
+)
 async def list_projects(request: Request, session: SessionDep) -> Response:
     return ok({"projects": await service.list_projects(_ctx(request), session=session)})
 
 
-@router.post("/api/projects", dependencies=[require("ingest")], status_code=201)
+@router.post(
+    "/api/projects", dependencies=[require("ingest")], status_code=201, response_model=Envelope[schemas.ProjectPublic]
+)
 async def create_project(request: Request, session: SessionDep, body: ProjectCreate) -> Response:
     """Create a project (an id starting with `wave-` makes it a wave), optionally with its tasks."""
     ctx = _ctx(request)
@@ -111,7 +119,9 @@ async def create_project(request: Request, session: SessionDep, body: ProjectCre
     return ok(await service.present_one(session=session, project=project), status_code=201)
 
 
-@router.get("/api/projects/{project_id}", dependencies=[require("read")])
+@router.get(
+    "/api/projects/{project_id}", dependencies=[require("read")], response_model=Envelope[schemas.ProjectPublic]
+)
 async def get_project(request: Request, session: SessionDep, project_id: IdPath) -> Response:
     row = await service.get_project_row(session=session, project_id=project_id)
     if row is not None:
@@ -124,7 +134,9 @@ async def get_project(request: Request, session: SessionDep, project_id: IdPath)
     )
 
 
-@router.patch("/api/projects/{project_id}", dependencies=[require("ingest")])
+@router.patch(
+    "/api/projects/{project_id}", dependencies=[require("ingest")], response_model=Envelope[schemas.ProjectPublic]
+)
 async def update_project(request: Request, session: SessionDep, project: ProjectDep, body: ProjectUpdate) -> Response:
     """Change the fields sent; status and completion are derived once the project has tasks."""
     service.update_project(project=project, body=body)
@@ -133,7 +145,9 @@ async def update_project(request: Request, session: SessionDep, project: Project
     return ok(await service.present_one(session=session, project=project))
 
 
-@router.delete("/api/projects/{project_id}", dependencies=[require("admin")])
+@router.delete(
+    "/api/projects/{project_id}", dependencies=[require("admin")], response_model=Envelope[schemas.ProjectDeleted]
+)
 async def delete_project(request: Request, session: SessionDep, project: ProjectDep) -> Response:
     await service.delete_project(session=session, project=project)
     await session.commit()
@@ -141,7 +155,12 @@ async def delete_project(request: Request, session: SessionDep, project: Project
     return ok({"deleted": project.id})
 
 
-@router.post("/api/projects/{project_id}/tasks", dependencies=[require("ingest")], status_code=201)
+@router.post(
+    "/api/projects/{project_id}/tasks",
+    dependencies=[require("ingest")],
+    status_code=201,
+    response_model=Envelope[schemas.ProjectPublic],
+)
 async def add_task(request: Request, session: SessionDep, project: ProjectDep, body: TaskCreate) -> Response:
     if body.id and await session.get(Task, (project.id, body.id)) is not None:
         raise Conflict(
@@ -154,7 +173,11 @@ async def add_task(request: Request, session: SessionDep, project: ProjectDep, b
     return ok(await service.present_one(session=session, project=project), status_code=201)
 
 
-@router.patch("/api/projects/{project_id}/tasks/{task_id}", dependencies=[require("ingest")])
+@router.patch(
+    "/api/projects/{project_id}/tasks/{task_id}",
+    dependencies=[require("ingest")],
+    response_model=Envelope[schemas.ProjectPublic],
+)
 async def update_task(
     request: Request,
     session: SessionDep,
@@ -168,7 +191,9 @@ async def update_task(
     return ok(await service.present_one(session=session, project=project))
 
 
-@router.get("/api/blockers", dependencies=[require("read")], tags=["blockers"])
+@router.get(
+    "/api/blockers", dependencies=[require("read")], tags=["blockers"], response_model=Envelope[schemas.BlockerList]
+)
 async def list_blockers(
     request: Request, session: SessionDep, include_resolved: bool = False, instance: str | None = None
 ) -> Response:
@@ -179,7 +204,13 @@ async def list_blockers(
     return ok({"blockers": blockers})
 
 
-@router.post("/api/blockers", dependencies=[require("ingest")], status_code=201, tags=["blockers"])
+@router.post(
+    "/api/blockers",
+    dependencies=[require("ingest")],
+    status_code=201,
+    tags=["blockers"],
+    response_model=Envelope[schemas.BlockerPublic],
+)
 async def create_blocker(request: Request, session: SessionDep, body: BlockerCreate) -> Response:
     ctx = _ctx(request)
     if body.project is not None and not (
@@ -203,7 +234,12 @@ async def create_blocker(request: Request, session: SessionDep, body: BlockerCre
     return ok(blocker, status_code=201)
 
 
-@router.post("/api/blockers/{blocker_id}/resolve", dependencies=[require("ingest")], tags=["blockers"])
+@router.post(
+    "/api/blockers/{blocker_id}/resolve",
+    dependencies=[require("ingest")],
+    tags=["blockers"],
+    response_model=Envelope[schemas.BlockerPublic],
+)
 async def resolve_blocker(
     request: Request,
     session: SessionDep,

@@ -69,3 +69,53 @@ class BlockerCreate(Body):
 
 class BlockerResolve(Body):
     resolution: str | None = Field(None, max_length=2000)
+
+
+# Response models, for /docs (extra keys allowed: these name what a client can rely on).
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TaskPublic(_Open):
+    id: str
+    name: str
+    status: str
+    estimated_hours: float | None
+    actual_hours: float | None
+
+
+class ProjectPublic(_Open):
+    id: str
+    name: str
+    status: str
+    completion_percent: float | None
+    tasks_done: int
+    tasks_total: int
+    estimated_hours: float | None
+    actual_hours: float | None
+    remaining_hours: float | None
+    assigned_to: list[str]
+    tasks: list[TaskPublic]
+
+
+class ProjectList(BaseModel):
+    projects: list[ProjectPublic]
+
+
+class ProjectDeleted(BaseModel):
+    deleted: str
+
+
+class BlockerPublic(_Open):
+    id: str
+    instance: str | None
+    project: str | None
+    description: str
+    severity: str
+    opened_at: str | None
+
+
+class BlockerList(BaseModel):
+    blockers: list[BlockerPublic]
