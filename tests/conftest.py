@@ -24,6 +24,9 @@ from jarvis.core.context import AppContext
 from jarvis.core.migrate import upgrade
 from jarvis.settings import Settings, load_settings
 
+# The Chromium fixtures (browser, page) and the ordering that runs their tests last, for every folder.
+pytest_plugins = ["tests.support.browser"]
+
 POSTGRES_URL = os.environ.get("JARVIS_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("JARVIS_TEST_REQUIRE_SERVICES") == "1"
 # Without a PostgreSQL URL (a developer's laptop) the PostgreSQL half is left out, said once in the header.

@@ -15,12 +15,6 @@ import httpx
 import pytest
 
 from jarvis.app import create_app
-from tests.browser.conftest import (  # noqa: F401 - the Chromium fixtures, for the EventSource and /docs checks
-    _migrated_template_before_browser,
-    browser,
-    page,
-    pytest_collection_modifyitems,
-)
 from tests.conftest import LiveServer, make_settings
 
 # As the original's tests wrote it (and DESIGN's tracker format): numbers, some as strings.

@@ -1,4 +1,5 @@
-"""Playwright in Debian's Chromium against a live server. Without /usr/bin/chromium these tests
+"""Playwright in Debian's Chromium against a live server (a plugin of the root conftest, so the browser
+fixtures exist once for tests/browser/ and tests/contract/ alike). Without /usr/bin/chromium these tests
 skip with one line (CI installs it and sets JARVIS_TEST_REQUIRE_BROWSER=1, so there they must run)."""
 
 from __future__ import annotations
