@@ -30,7 +30,7 @@ EXPECTED = [
     ("SubagentStop", "working", None, "subagent_stop"),
     ("PreCompact", "working", None, "compact"),
     ("Stop", "idle", None, "stop"),
-    ("Notification", "waiting", None, "notification"),  # idle prompt: waiting for input
+    ("Notification", "idle", None, "notification"),  # idle prompt: still your turn, not a wait
     ("SessionEnd", "ended", None, "session_end"),
 ]
 
@@ -87,13 +87,13 @@ async def test_unknown_events_and_fields_are_kept(client: httpx.AsyncClient) -> 
         "/api/hooks/claude-code",
         json={**base, "hook_event_name": "Notification", "message": "Claude needs your permission to use Bash"},
     )
-    payload = {**base, "hook_event_name": "WorktreeCreate", "future_field": {"nested": [1, 2]}, "branch": "feat/y"}
+    payload = {**base, "hook_event_name": "FutureEvent", "future_field": {"nested": [1, 2]}, "branch": "feat/y"}
     assert (await client.post("/api/hooks/claude-code", json=payload)).status_code == 204
     detail = (await client.get("/api/instances/cc-h-s1")).json()["data"]
-    assert detail["instance"]["status"] == "working"  # any next event ends the wait
+    assert detail["instance"]["status"] == "waiting"  # only the event that answers a wait ends it
     assert detail["instance"]["branch"] == "feat/y"
     newest = detail["timeline"][0]
-    assert newest["kind"] == "hook" and newest["message"] == "WorktreeCreate"
+    assert newest["kind"] == "hook" and newest["message"] == "FutureEvent"
     assert newest["data"]["future_field"] == {"nested": [1, 2]}
 
 

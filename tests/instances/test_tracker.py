@@ -20,7 +20,8 @@ JUST_AFTER = datetime(2025, 10, 8, 18, 30, tzinfo=UTC)
 # The section contracts shared with the web pages, chat and proactive: exactly these keys.
 INSTANCE_KEYS = {
     "id", "name", "source", "role", "status", "current_task", "current_tool", "last_prompt", "branch", "repo",
-    "cwd", "host", "session_id", "last_commit", "last_seen", "open_blockers",
+    "cwd", "host", "session_id", "last_commit", "last_seen", "open_blockers", "status_since", "status_detail",
+    "short_id", "model", "start_source", "last_event", "subagents", "attention",
 }  # fmt: skip
 PROJECT_KEYS = {
     "id", "name", "status", "completion_percent", "tasks_done", "tasks_total", "estimated_hours", "actual_hours",
@@ -36,7 +37,7 @@ async def test_design_example_is_shown_through_the_api(
     await ctx.runtime.run_once(collector.JOB)
 
     data = (await client.get("/api/sections/instances")).json()["data"]
-    assert set(data) == {"instances", "metrics", "blockers", "source_errors", "timestamp"}
+    assert set(data) == {"instances", "attention", "metrics", "blockers", "source_errors", "timestamp"}
     [agent] = data["instances"]
     assert set(agent) == INSTANCE_KEYS
     assert agent["id"] == "agent-a" and agent["source"] == "tracker"

@@ -26,7 +26,9 @@ from jarvis.dashboard.sections import BUILDERS
 SNAPSHOT_BUILDS = Counter("jarvis_snapshot_builds", "Dashboard snapshots built and published (one per change)")
 SECTION_BUILDS = Counter("jarvis_section_builds", "Dashboard section computations", ["section"])
 
-MIN_PUBLISH_GAP_S = 1.0
+# A section goes out at once when it changes, then at most every 100 ms: a burst of writes coalesces into
+# one update per window, and a change after a quiet spell reaches the viewers without waiting.
+MIN_PUBLISH_GAP_S = 0.1
 TICK_S = 2.0
 
 
@@ -115,9 +117,9 @@ class SnapshotService:
     async def refresh(self, now: float | None = None) -> Event | None:
         """Rebuild what is due and publish the sections whose bytes changed, if any.
 
-        With `now` (the publisher's monotonic clock), a section sent less than a second ago is held
-        back until its second is over: each section updates at most once a second, and a change in
-        one (a health check) never delays another (an agent's heartbeat).
+        With `now` (the publisher's monotonic clock), a section sent less than `MIN_PUBLISH_GAP_S` ago is
+        held back until its window is over: a burst coalesces into one update per window, and a change in
+        one section (a health check) never delays another (an agent's hook event).
         """
         parts = await self.sections()
         changed = [name for name, part in parts.items() if self.published.get(name) != part.raw]
@@ -160,7 +162,7 @@ class SnapshotService:
         return self.stream.subscribe(maxsize=maxsize)
 
     async def run_publisher(self) -> None:
-        """Wake on a write, when a held-back section's second is over, or every tick (TTL-driven
+        """Wake on a write, when a held-back section's window is over, or every tick (TTL-driven
         changes). A write to a section that is held back costs no rebuild until its turn."""
         while True:
             due = min(self.held.values(), default=time.monotonic() + TICK_S)

@@ -91,7 +91,7 @@ async def seed_stream(request: Request) -> Response:
 )
 async def live_stream(request: Request) -> Response:
     """`dashboard.snapshot` (every section, our shapes) on connect, then `dashboard.update`
-    `{version, changed, sections}` with only the sections that changed, at most once a second.
+    `{version, changed, sections}` with only the sections that changed, at most once per 100 ms window.
     `types=suggestion.*,notification.delivered` adds those hub events (with their `id:`; `Last-Event-ID`
     replays the ones missed). Dashboard events carry no `id:`: a reconnect gets a fresh snapshot."""
     wanted = _types(request)

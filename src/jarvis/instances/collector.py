@@ -1,4 +1,5 @@
-"""Instances background jobs: watch the tracker file (an mtime poll, cheap and testable).
+"""Instances background jobs: watch the tracker file (an mtime poll, cheap and testable), and archive
+the sessions that ended more than `attention.archive_ended_after_s` ago.
 
 `install` only registers state and the job; the job does the file I/O, the first run at
 start-up. Tests call `ctx.extras[TRACKER].reload()` or `ctx.runtime.run_once(JOB)`.
@@ -13,7 +14,9 @@ from jarvis.projects.service import present_blocker
 from jarvis.tracker.service import TRACKER, TrackerData, TrackerState
 
 JOB = "instances-tracker"
+ARCHIVE_JOB = "instances-archive-ended"
 POLL_S = 1.0
+ARCHIVE_EVERY_S = 60.0
 
 
 def install(ctx: AppContext) -> None:
@@ -31,6 +34,11 @@ def install(ctx: AppContext) -> None:
 
     if state.path is not None:
         ctx.runtime.every(JOB, POLL_S, poll)
+
+    async def archive() -> None:
+        await service.archive_ended(ctx, older_than_s=ctx.settings.attention.archive_ended_after_s)
+
+    ctx.runtime.every(ARCHIVE_JOB, ARCHIVE_EVERY_S, archive)
 
 
 async def reload(ctx: AppContext) -> None:

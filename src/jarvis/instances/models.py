@@ -18,6 +18,7 @@ from jarvis.core.db import Base, UTCDateTime
 
 class Instance(Base):
     __tablename__ = "instances"
+    __table_args__ = (Index("ix_instances_archived_at", "archived_at"),)
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -35,6 +36,14 @@ class Instance(Base):
     last_commit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Since when `status` holds, and what it is about (waiting kind, tool and input summary, error, end reason).
+    status_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    model: Mapped[str | None] = mapped_column(String(200))
+    start_source: Mapped[str | None] = mapped_column(String(50))
+    last_event: Mapped[str | None] = mapped_column(String(100))
+    subagents: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # agent_id → {type, status, since}
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class InstanceEvent(Base):

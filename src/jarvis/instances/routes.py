@@ -1,4 +1,6 @@
-"""Instances JSON API: list/detail, heartbeats, typed events, and the Claude Code hook receiver."""
+"""Instances JSON API: list/detail, heartbeats, typed events, the Claude Code hook receiver, archive and delete.
+
+Routes only translate: writes go to `ingest.submit` (group commit), which also announces them."""
 
 from __future__ import annotations
 
@@ -7,32 +9,25 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from jarvis.core.auth import LOOPBACK, require
-from jarvis.core.context import AppContext
+from jarvis.core.context import CtxDep
 from jarvis.core.db import SessionDep
 from jarvis.core.envelope import Envelope
 from jarvis.core.errors import NotFound, ValidationFailed
 from jarvis.core.jsonresp import ok
-from jarvis.instances import schemas, service
-from jarvis.instances.models import Instance, InstanceEvent
+from jarvis.instances import ingest, schemas, service
+from jarvis.instances.models import Instance
 from jarvis.instances.schemas import INSTANCE_ID_PATTERN, EventIn, HeartbeatIn
 
 router = APIRouter(tags=["instances"])
 InstanceIdPath = Annotated[str, Path(pattern=INSTANCE_ID_PATTERN, max_length=160)]
 
 
-def _ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
-
-
-async def known_instance(request: Request, session: SessionDep, instance_id: InstanceIdPath) -> str:
+async def known_instance(ctx: CtxDep, session: SessionDep, instance_id: InstanceIdPath) -> str:
     """Lookup-and-404: an id from the database or the tracker file."""
-    if service.known_in_tracker(_ctx(request), instance_id) or (await session.get(Instance, instance_id)) is not None:
+    if service.known_in_tracker(ctx, instance_id) or (await session.get(Instance, instance_id)) is not None:
         return instance_id
     raise NotFound(
         f"No instance with id `{instance_id}`.", details=[{"field": "instance_id", "problem": "unknown instance"}]
@@ -42,43 +37,28 @@ async def known_instance(request: Request, session: SessionDep, instance_id: Ins
 KnownInstance = Annotated[str, Depends(known_instance)]
 
 
-async def _announce(
-    ctx: AppContext, session: AsyncSession, instance_id: str, events: list[InstanceEvent]
-) -> dict[str, Any] | None:
-    """After a commit: tell the hub and the dashboard."""
-    instance = await service.get_instance(ctx, session=session, instance_id=instance_id)
-    for event in events:
-        ctx.hub.publish(
-            "instance.event",
-            {**service.present_event(event, with_data=False), "status": (instance or {}).get("status")},
-        )
-    if instance is not None:
-        ctx.hub.publish("instance.updated", instance)
-    ctx.mark_changed("instances")
-    return instance
-
-
 @router.get(
     "/api/instances",
     dependencies=[require("read")],
     summary="Every instance, merged across sources",
     response_model=Envelope[schemas.InstanceList],
 )
-async def list_instances(request: Request, session: SessionDep) -> Response:
-    return ok({"instances": await service.list_instances(_ctx(request), session=session)})
+async def list_instances(ctx: CtxDep, session: SessionDep) -> Response:
+    """Not archived; those that need someone first (see `attention`), then by latest activity."""
+    return ok({"instances": await service.list_instances(ctx, session=session)})
 
 
 @router.get(
     "/api/instances/{instance_id}", dependencies=[require("read")], response_model=Envelope[schemas.InstanceDetail]
 )
 async def get_instance(
-    request: Request,
+    ctx: CtxDep,
     session: SessionDep,
     instance_id: KnownInstance,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """The instance, its timeline (newest first), its tasks and its open blockers."""
-    detail = await service.instance_detail(_ctx(request), session=session, instance_id=instance_id, limit=limit)
+    detail = await service.instance_detail(ctx, session=session, instance_id=instance_id, limit=limit)
     return ok(detail)
 
 
@@ -87,22 +67,10 @@ async def get_instance(
     dependencies=[require("ingest")],
     response_model=Envelope[schemas.InstancePublic],
 )
-async def heartbeat(request: Request, session: SessionDep, instance_id: InstanceIdPath, body: HeartbeatIn) -> Response:
+async def heartbeat(ctx: CtxDep, instance_id: InstanceIdPath, body: HeartbeatIn) -> Response:
     """Create or refresh an instance (`status` required; everything else optional)."""
-    ctx = _ctx(request)
-    retention = ctx.settings.monitoring.event_retention
-    try:
-        _, events = await service.record_heartbeat(
-            session=session, instance_id=instance_id, body=body, retention=retention
-        )
-        await session.commit()
-    except IntegrityError:  # two first heartbeats raced; the second becomes an update
-        await session.rollback()
-        _, events = await service.record_heartbeat(
-            session=session, instance_id=instance_id, body=body, retention=retention
-        )
-        await session.commit()
-    return ok(await _announce(ctx, session, instance_id, events))
+    written = await ingest.submit(ctx, ingest.Heartbeat(instance_id, body))
+    return ok(written.instance)
 
 
 @router.post(
@@ -111,20 +79,15 @@ async def heartbeat(request: Request, session: SessionDep, instance_id: Instance
     status_code=201,
     response_model=Envelope[schemas.InstanceEventPublic],
 )
-async def post_event(request: Request, session: SessionDep, instance_id: KnownInstance, body: EventIn) -> Response:
+async def post_event(ctx: CtxDep, instance_id: KnownInstance, body: EventIn) -> Response:
     """Add a typed event (`kind`, `message`, `data`; `commit` for kind `commit`) to a known instance."""
-    ctx = _ctx(request)
     if body.kind == "commit" and body.commit is None:
         raise ValidationFailed(
             "An event of kind `commit` needs `commit` with at least its `hash`.",
             details=[{"field": "commit", "problem": "is required for kind `commit`"}],
         )
-    _, event = await service.record_event(
-        session=session, instance_id=instance_id, body=body, retention=ctx.settings.monitoring.event_retention
-    )
-    await session.commit()
-    await _announce(ctx, session, instance_id, [event])
-    return ok(service.present_event(event), status_code=201)
+    written = await ingest.submit(ctx, ingest.Event(instance_id, body))
+    return ok(service.present_event(written.events[0]), status_code=201)
 
 
 def _client_host(request: Request) -> str:
@@ -174,19 +137,26 @@ def _hook_payload(raw: bytes) -> dict[str, Any]:
     tags=["hooks"],
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}},
 )
-async def claude_code_hook(request: Request, session: SessionDep) -> Response:
+async def claude_code_hook(request: Request, ctx: CtxDep) -> Response:
     """The raw Claude Code hook payload, as an `http` hook (or `jarvis hook`) posts it; unknown events and
     fields are kept. Answers 204 with no body: Claude Code reads a 2xx JSON body as hook output."""
-    ctx = _ctx(request)
     payload = _hook_payload(await request.body())
-    host = str(payload.get("host") or _client_host(request))
-    retention = ctx.settings.monitoring.event_retention
-    try:
-        row, event = await service.record_hook(session=session, payload=payload, host=host, retention=retention)
-        await session.commit()
-    except IntegrityError:  # the session's first two events raced
-        await session.rollback()
-        row, event = await service.record_hook(session=session, payload=payload, host=host, retention=retention)
-        await session.commit()
-    await _announce(ctx, session, row.id, [event])
+    await ingest.submit(ctx, ingest.Hook(payload, str(payload.get("host") or _client_host(request))))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/instances/{instance_id}/archive",
+    dependencies=[require("write")],
+    response_model=Envelope[schemas.InstancePublic],
+)
+async def archive_instance(ctx: CtxDep, session: SessionDep, instance_id: KnownInstance) -> Response:
+    """Hide an instance from the dashboard; its timeline stays. A new event from it brings it back."""
+    return ok(await service.archive(ctx, session=session, instance_id=instance_id), message="Instance archived")
+
+
+@router.delete("/api/instances/{instance_id}", dependencies=[require("write")], status_code=204)
+async def delete_instance(ctx: CtxDep, session: SessionDep, instance_id: KnownInstance) -> Response:
+    """Delete an instance and its timeline (a tracker-file instance comes back while the file lists it)."""
+    await service.remove(ctx, session=session, instance_id=instance_id)
     return Response(status_code=204)

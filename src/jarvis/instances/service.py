@@ -1,8 +1,9 @@
 """Agent instances: the merge of tracker file, heartbeats and Claude Code sessions.
 
-Writes are small keyword-only functions over a session; reads merge the database rows
-with the tracker's in-memory data. `stale` is never stored: it is computed at read time
-from `last_seen` and `clock.now()`, so the snapshot publisher's tick surfaces it.
+Writes are small keyword-only functions over a session, applied by the group-commit writer
+(`ingest.py`); reads merge the database rows with the tracker's in-memory data. What depends on
+time (`stale`, `silent`, attention and how long it has waited) is never stored: `attention.py`
+computes it at read time from `last_seen`, `status_since` and `clock.now()`.
 """
 
 from __future__ import annotations
@@ -10,20 +11,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
-from jarvis.instances import claude
+from jarvis.instances import attention
 from jarvis.instances.models import Instance, InstanceEvent
-from jarvis.instances.schemas import EventIn, HeartbeatIn
 from jarvis.projects import service as projects
 from jarvis.tracker.service import TrackerState, tracker_of
 
 FIELDS = ("name", "role", "current_task", "current_tool", "last_prompt", "branch", "repo", "cwd", "host")
-LIVE = {"active", "working", "waiting", "blocked"}
-TERMINAL = {"done", "ended"}
+STATE_FIELDS = ("status_since", "status_detail", "model", "start_source", "last_event", "subagents")
+LIVE = {"active", "working", "waiting", "blocked", "background"}
 
 
 def _tracker_instances(state: TrackerState) -> dict[str, dict[str, Any]]:
@@ -58,6 +58,8 @@ def _overlay(base: dict[str, Any] | None, row: Instance) -> dict[str, Any]:
         value = getattr(row, name)
         if value is not None or base is None:
             merged[name] = value
+    for name in STATE_FIELDS:
+        merged[name] = getattr(row, name)
     merged["name"] = merged.get("name") or row.id
     if row.source != "tracker" or base is None:  # a row made by an event alone reports no status
         merged["status"] = row.status
@@ -69,22 +71,28 @@ def _overlay(base: dict[str, Any] | None, row: Instance) -> dict[str, Any]:
     return merged
 
 
-def displayed_status(status: str, last_seen: datetime | None, stale_after_s: float) -> str:
-    if status in TERMINAL:
-        return status
-    if last_seen is None or clock.now() - last_seen > timedelta(seconds=stale_after_s):
-        return "stale"
-    return status
+def _subagents(raw: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [{"id": key, **value} for key, value in (raw or {}).items()]
 
 
 def _public(ctx: AppContext, merged: dict[str, Any], open_blockers: int) -> dict[str, Any]:
-    stale_after = ctx.settings.monitoring.instance_stale_after_s
-    return {
+    last_seen: datetime | None = merged.get("last_seen")
+    status = attention.displayed_status(
+        merged["source"],
+        merged["status"],
+        last_seen,
+        stale_after_s=ctx.settings.monitoring.instance_stale_after_s,
+        silent_after_s=ctx.settings.attention.silent_after_s,
+    )
+    session_id = merged.get("session_id")
+    public = {
         "id": merged["id"],
         "name": merged.get("name"),
         "source": merged["source"],
         "role": merged.get("role"),
-        "status": displayed_status(merged["status"], merged.get("last_seen"), stale_after),
+        "status": status,
+        "status_since": clock.iso(merged.get("status_since")),
+        "status_detail": merged.get("status_detail"),
         "current_task": merged.get("current_task"),
         "current_tool": merged.get("current_tool"),
         "last_prompt": merged.get("last_prompt"),
@@ -92,11 +100,18 @@ def _public(ctx: AppContext, merged: dict[str, Any], open_blockers: int) -> dict
         "repo": merged.get("repo"),
         "cwd": merged.get("cwd"),
         "host": merged.get("host"),
-        "session_id": merged.get("session_id"),
+        "session_id": session_id,
+        "short_id": session_id[:8] if session_id else None,
+        "model": merged.get("model"),
+        "start_source": merged.get("start_source"),
+        "last_event": merged.get("last_event"),
+        "subagents": _subagents(merged.get("subagents")),
         "last_commit": merged.get("last_commit"),
-        "last_seen": clock.iso(merged.get("last_seen")),
+        "last_seen": clock.iso(last_seen),
         "open_blockers": open_blockers,
     }
+    public["attention"] = attention.attention(public, merged.get("status_since") or last_seen)
+    return public
 
 
 def _blocker_counts(blockers: list[dict[str, Any]]) -> dict[str, int]:
@@ -110,14 +125,37 @@ def _blocker_counts(blockers: list[dict[str, Any]]) -> dict[str, int]:
 async def list_instances(
     ctx: AppContext, *, session: AsyncSession, blockers: list[dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:
-    """Every instance, merged across sources, sorted by id (stable bytes for the stream)."""
+    """Every instance not archived, merged across sources: those that need someone first (most urgent,
+    longest waiting), then the others by latest activity."""
     merged = _tracker_instances(tracker_of(ctx))
-    for row in await session.scalars(select(Instance)):
+    archived: set[str] = set()
+    for row in await session.scalars(select(Instance).where(Instance.archived_at.is_(None))):
         merged[row.id] = _overlay(merged.get(row.id), row)
+    if merged:  # a tracker instance archived by hand stays out of the list
+        archived = set(
+            await session.scalars(
+                select(Instance.id).where(Instance.archived_at.is_not(None), Instance.id.in_(list(merged)))
+            )
+        )
     if blockers is None:
         blockers = await projects.list_blockers(ctx, session=session)
     counts = _blocker_counts(blockers)
-    return [_public(ctx, merged[key], counts.get(key, 0)) for key in sorted(merged)]
+    public = [_public(ctx, merged[key], counts.get(key, 0)) for key in sorted(merged) if key not in archived]
+    return attention.card_order(public)
+
+
+async def public_instances(ctx: AppContext, *, session: AsyncSession, ids: set[str]) -> list[dict[str, Any]]:
+    """The public form of a few instances (for hub events after a write)."""
+    tracker = _tracker_instances(tracker_of(ctx))
+    rows = {row.id: row for row in await session.scalars(select(Instance).where(Instance.id.in_(list(ids))))}
+    counts = _blocker_counts(await projects.list_blockers(ctx, session=session)) if ids else {}
+    result = []
+    for instance_id in sorted(ids):
+        row, base = rows.get(instance_id), tracker.get(instance_id)
+        merged = _overlay(base, row) if row is not None else base
+        if merged is not None:
+            result.append(_public(ctx, merged, counts.get(instance_id, 0)))
+    return result
 
 
 async def get_instance(ctx: AppContext, *, session: AsyncSession, instance_id: str) -> dict[str, Any] | None:
@@ -128,7 +166,9 @@ async def get_instance(ctx: AppContext, *, session: AsyncSession, instance_id: s
     merged = _overlay(base, row) if row is not None else base
     assert merged is not None
     blockers = await projects.list_blockers(ctx, session=session, instance=instance_id)
-    return _public(ctx, merged, len(blockers))
+    public = _public(ctx, merged, len(blockers))
+    public["archived_at"] = clock.iso(row.archived_at) if row is not None else None
+    return public
 
 
 def known_in_tracker(ctx: AppContext, instance_id: str) -> bool:
@@ -175,169 +215,27 @@ async def instance_detail(ctx: AppContext, *, session: AsyncSession, instance_id
     }
 
 
-# --- writes ----------------------------------------------------------------------------------
-
-
-def _new_row(instance_id: str, source: str, status: str) -> Instance:
-    now = clock.now()
-    return Instance(id=instance_id, source=source, status=status, last_seen=now, created_at=now)
-
-
-async def add_event(
-    *,
-    session: AsyncSession,
-    instance_id: str,
-    kind: str,
-    message: str | None,
-    data: dict[str, Any] | None,
-    retention: int,
-) -> InstanceEvent:
-    """Append to the timeline and drop what is past the per-instance retention cap."""
-    event = InstanceEvent(instance_id=instance_id, kind=kind, message=message, data=data, at=clock.now())
-    session.add(event)
-    await session.flush()
-    cutoff = await session.scalar(
-        select(InstanceEvent.id)
-        .where(InstanceEvent.instance_id == instance_id)
-        .order_by(InstanceEvent.id.desc())
-        .offset(retention)
-        .limit(1)
-    )
-    if cutoff is not None:
-        await session.execute(
-            delete(InstanceEvent).where(InstanceEvent.instance_id == instance_id, InstanceEvent.id <= cutoff)
-        )
-    return event
-
-
-async def record_heartbeat(
-    *, session: AsyncSession, instance_id: str, body: HeartbeatIn, retention: int
-) -> tuple[Instance, list[InstanceEvent]]:
-    """Upsert the instance; status changes and new commits go to the timeline."""
-    row = await session.get(Instance, instance_id)
-    previous_status = None if row is None or row.source == "tracker" else row.status
-    if row is None:
-        row = _new_row(instance_id, "heartbeat", body.status)
-        session.add(row)
-    elif row.source == "tracker":
-        row.source = "heartbeat"
-    previous_commit = (row.last_commit or {}).get("hash")
-    row.status = body.status
-    row.last_seen = clock.now()
-    for name in ("name", "role", "current_task", "branch", "repo", "host", "cwd"):
-        value = getattr(body, name)
-        if value is not None:
-            setattr(row, name, value)
-    events: list[InstanceEvent] = []
-    if previous_status != body.status:
-        message = f"Status {previous_status} → {body.status}" if previous_status else f"Status {body.status}"
-        events.append(
-            await add_event(
-                session=session,
-                instance_id=instance_id,
-                kind="status",
-                message=message,
-                data={"status": body.status},
-                retention=retention,
-            )
-        )
-    if body.last_commit is not None:
-        commit = body.last_commit.public()
-        row.last_commit = commit
-        if commit["hash"] != previous_commit:
-            events.append(
-                await add_event(
-                    session=session,
-                    instance_id=instance_id,
-                    kind="commit",
-                    message=commit["message"],
-                    data=commit,
-                    retention=retention,
-                )
-            )
-    return row, events
-
-
-async def record_event(
-    *, session: AsyncSession, instance_id: str, body: EventIn, retention: int
-) -> tuple[Instance, InstanceEvent]:
-    """An event for a known instance; it counts as a sign of life."""
-    row = await session.get(Instance, instance_id)
-    if row is None:  # a tracker instance gets a row that reports no status of its own
-        row = _new_row(instance_id, "tracker", "active")
-        session.add(row)
-    row.last_seen = clock.now()
-    data = dict(body.data or {})
-    if body.commit is not None:
-        commit = body.commit.public()
-        row.last_commit = commit
-        data["commit"] = commit
-    event = await add_event(
-        session=session,
-        instance_id=instance_id,
-        kind=body.kind,
-        message=body.message or (body.commit.message if body.commit else None),
-        data=data or None,
-        retention=retention,
-    )
-    return row, event
-
-
-async def record_hook(
-    *, session: AsyncSession, payload: dict[str, Any], host: str, retention: int
-) -> tuple[Instance, InstanceEvent]:
-    """Apply one Claude Code hook event to its session's instance."""
-    session_id = str(payload["session_id"])
-    instance_id = claude.instance_id(host, session_id)
-    row = await session.get(Instance, instance_id)
-    if row is None:
-        row = _new_row(instance_id, "claude-code", "idle")
-        row.session_id = session_id[:200]
-        row.host = host[:255]
-        session.add(row)
-    change = claude.interpret(payload, row.status)
-    if change.status is not None:
-        row.status = change.status
-    if change.tool is not None:
-        row.current_tool = change.tool
-    elif change.clear_tool:
-        row.current_tool = None
-    if change.prompt is not None:
-        row.last_prompt = change.prompt
-    cwd = claude.text(payload, "cwd", 1000)
-    if cwd:
-        row.cwd = cwd
-        row.name = claude.session_name(payload)
-    branch = claude.text(payload, "branch", 255) or claude.text(payload, "git_branch", 255)
-    if branch:
-        row.branch = branch
-    row.name = row.name or claude.session_name(payload)
-    row.last_seen = clock.now()
-    event = await add_event(
-        session=session,
-        instance_id=instance_id,
-        kind=change.kind,
-        message=change.message,
-        data=claude.trim(payload),
-        retention=retention,
-    )
-    return row, event
-
-
 # --- the dashboard -------------------------------------------------------------------------
 
 
 async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
-    """The `instances` section: merged instances, derived metrics, open blockers, source errors."""
+    """The `instances` section: merged instances (in card order), those that need someone (`attention`,
+    most urgent and longest waiting first), derived metrics, open blockers, source errors."""
     async with ctx.db.sessions() as session:
         figures = await projects.fleet_figures(ctx, session=session)
         instances = await list_instances(ctx, session=session, blockers=figures["blockers"])
     metrics = dict(figures["metrics"])
     metrics["active_instances"] = sum(1 for instance in instances if instance["status"] in LIVE)
     metrics["total_instances"] = len(instances)
+    metrics["needs_attention"] = sum(1 for instance in instances if instance["attention"])
     error = tracker_of(ctx).error
     return {
         "instances": instances,
+        "attention": [
+            {key: instance[key] for key in ("id", "name", "repo", "branch", "host", "short_id", "status", "attention")}
+            for instance in instances
+            if instance["attention"]
+        ],
         "metrics": metrics,
         "blockers": [
             {
@@ -349,3 +247,47 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
         "source_errors": [error] if error else [],
         "timestamp": clock.iso(clock.now()),
     }
+
+
+# --- managing sessions -----------------------------------------------------------------------
+
+
+async def archive(ctx: AppContext, *, session: AsyncSession, instance_id: str) -> dict[str, Any] | None:
+    """Hide an instance from the dashboard (its row and timeline stay); a tracker instance gets a row for it."""
+    row = await session.get(Instance, instance_id)
+    if row is None:
+        row = _new_row(instance_id, "tracker", "active")
+        session.add(row)
+    row.archived_at = clock.now()
+    await session.commit()
+    ctx.mark_changed("instances")
+    return await get_instance(ctx, session=session, instance_id=instance_id)
+
+
+async def remove(ctx: AppContext, *, session: AsyncSession, instance_id: str) -> None:
+    """Delete an instance's row and its whole timeline."""
+    await session.execute(delete(InstanceEvent).where(InstanceEvent.instance_id == instance_id))
+    await session.execute(delete(Instance).where(Instance.id == instance_id))
+    await session.commit()
+    ctx.mark_changed("instances")
+
+
+async def archive_ended(ctx: AppContext, *, older_than_s: float) -> int:
+    """Archive the sessions that ended more than `older_than_s` ago (the dashboard stays tidy)."""
+    cutoff = clock.now() - timedelta(seconds=older_than_s)
+    async with ctx.db.sessions() as session:
+        result = await session.execute(
+            update(Instance)
+            .where(Instance.status == "ended", Instance.archived_at.is_(None), Instance.last_seen < cutoff)
+            .values(archived_at=clock.now())
+        )
+        await session.commit()
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        ctx.mark_changed("instances")
+    return count
+
+
+def _new_row(instance_id: str, source: str, status: str) -> Instance:
+    now = clock.now()
+    return Instance(id=instance_id, source=source, status=status, last_seen=now, created_at=now, status_since=now)

@@ -154,6 +154,35 @@ def update_task(*, project: Project, task: Task, body: TaskUpdate) -> Task:
     return task
 
 
+async def record_agent_task(
+    *, session: AsyncSession, repo: str, instance_id: str, id: str | None, name: str | None, status: str
+) -> Task | None:
+    """A task an agent created or completed (Claude Code's TaskCreated/TaskCompleted) becomes a task of the
+    project of its repository: the project whose id or name slugs to the repository's folder name. With no
+    such project it stays on the session's timeline only (we do not invent projects)."""
+    if not id:
+        return None
+    key = slug(repo)
+    project = await session.get(Project, key)
+    if project is None:
+        project = next((p for p in await session.scalars(select(Project)) if slug(p.name) == key), None)
+    if project is None:
+        return None
+    task_id = re.sub(r"[^A-Za-z0-9._-]+", "-", f"agent-{id}")[:100]
+    task = await session.get(Task, (project.id, task_id))
+    if task is None:
+        body = TaskCreate(id=None, name=(name or id)[:200], status="pending", assigned_to=[instance_id[:100]])
+        task = await add_task(session=session, project=project, body=body)
+        task.id = task_id
+    if name:
+        task.name = name[:200]
+    task.status = "completed" if status == "completed" else task.status
+    if instance_id not in task.assigned_to:
+        task.assigned_to = [*task.assigned_to, instance_id]
+    project.updated_at = clock.now()
+    return task
+
+
 async def delete_project(*, session: AsyncSession, project: Project) -> None:
     await session.execute(delete(Task).where(Task.project_id == project.id))
     await session.delete(project)

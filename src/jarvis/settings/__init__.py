@@ -5,7 +5,7 @@ the modules beside this one. Settings import nothing of the domains: checks that
 domain's knowledge (rule names, module ids) run in `jarvis.app.check_settings`.
 """
 
-from jarvis.settings.agents import MonitoringSettings
+from jarvis.settings.agents import AttentionSettings, MonitoringSettings
 from jarvis.settings.auth import AuthSettings
 from jarvis.settings.base import METRIC_KEY_PATTERN, NAME_PATTERN, Section
 from jarvis.settings.chat import ChatSettings
@@ -38,6 +38,7 @@ __all__ = [
     "HttpSettings",
     "MetricSourceConfig",
     "MetricsSettings",
+    "AttentionSettings",
     "MonitoringSettings",
     "NotificationsSettings",
     "ProactiveSettings",

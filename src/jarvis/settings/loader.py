@@ -44,7 +44,14 @@ SEED_ENV: dict[str, tuple[str, float | None]] = {
 }
 
 # JARVIS_* names that are not settings of this class.
-RESERVED_ENV = {"JARVIS_CONFIG", "JARVIS_API_URL", "JARVIS_AUTH_TOKEN", "JARVIS_ENV_FILE"}
+RESERVED_ENV = {
+    "JARVIS_CONFIG",
+    "JARVIS_API_URL",
+    "JARVIS_AUTH_TOKEN",
+    "JARVIS_ENV_FILE",
+    "JARVIS_HOOK_URL",
+    "JARVIS_TOKEN",
+}
 
 
 class SettingsError(Exception):

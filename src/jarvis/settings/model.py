@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from jarvis.settings.agents import MonitoringSettings
+from jarvis.settings.agents import AttentionSettings, MonitoringSettings
 from jarvis.settings.auth import AuthSettings
 from jarvis.settings.chat import ChatSettings
 from jarvis.settings.health import ServiceConfig
@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    attention: AttentionSettings = Field(default_factory=AttentionSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     services: list[ServiceConfig] = Field(default_factory=list)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
