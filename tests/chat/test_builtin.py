@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from jarvis.chat.providers import builtin
+from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.dashboard import sections
 from tests.chat.conftest import answer_text, post_chat
@@ -140,15 +142,45 @@ def test_services_answer_says_what_is_down_and_since_when() -> None:
     )
 
 
-def test_agents_answer_groups_by_state_with_blockers() -> None:
-    assert builtin.agents_text(INSTANCES) == (
-        "**Agents:** 5 known.\n"
-        "- Working: [agent-a](/instances/agent-a) on “Build chat” (`feat/chat`)\n"
-        "- Waiting: [agent-b](/instances/agent-b) on “Fix CI”, waiting for input since 2026-11-25T11:50:00Z\n"
-        "- Stale: [agent-c](/instances/agent-c), last seen 2026-11-25T10:00:00Z\n"
-        "- Blocked: [agent-d](/instances/agent-d) on “Deploy”: "
-        "needs prod credentials (critical, opened 2026-11-25T09:00:00Z)\n"
+def fleet(now: datetime) -> dict[str, Any]:
+    """The instances section as it is after three Claude Code sessions: one waits for permission."""
+    return {
+        "instances": [
+            {
+                "id": "cc-vm-a1", "repo": "shop", "branch": "main", "short_id": "a1b2c3d4", "host": "vm",
+                "source": "claude-code", "status": "waiting", "current_tool": "Bash", "last_prompt": "Ship it",
+                "last_seen": clock.iso(now - timedelta(minutes=4)),
+                "attention": {"level": "high", "kind": "permission", "reason": "wants to run `git push --force`",
+                              "since": clock.iso(now - timedelta(minutes=4)), "waiting_s": 240.0},
+            },
+            {
+                "id": "cc-vm-b2", "repo": "shop", "branch": "feat/pages", "short_id": "b7e8f9a0", "host": "vm",
+                "source": "claude-code", "status": "working", "current_tool": "Edit", "last_prompt": "Add pagination",
+                "last_seen": clock.iso(now - timedelta(seconds=30)), "attention": None,
+            },
+            {"id": "cc-vm-c3", "repo": "api", "source": "claude-code", "status": "idle", "attention": None,
+             "last_seen": clock.iso(now - timedelta(hours=2))},
+        ]
+    }  # fmt: skip
+
+
+def test_agents_answer_says_who_needs_you_first(frozen_clock: clock.FrozenClock) -> None:
+    assert builtin.agents_text(fleet(frozen_clock.current), "who needs me?") == (
+        "**Agents:** 3 known, 1 needs you.\n"
+        "- **high** [shop](/instances/cc-vm-a1) (`main`, a1b2c3d4, vm) wants to run `git push --force` — for 4 min\n"
+        "- Working: [shop](/instances/cc-vm-b2) (`feat/pages`, b7e8f9a0, vm) using Edit on “Add pagination” "
+        "(last activity 30 s ago)\n"
         "1 other is idle, done or ended."
+    )
+
+
+def test_agents_answer_about_one_named_session(frozen_clock: clock.FrozenClock) -> None:
+    assert builtin.agents_text(fleet(frozen_clock.current), "what is b7e8f9a0 doing?") == (
+        "- [shop](/instances/cc-vm-b2) (`feat/pages`, b7e8f9a0, vm) is **working**: using Edit on “Add pagination”; "
+        "last activity 30 s ago. Last prompt: “Add pagination”."
+    )
+    assert builtin.agents_text(fleet(frozen_clock.current), "what is api doing?") == (
+        "- [api](/instances/cc-vm-c3) is **idle**: idle, waiting for your next prompt; last activity 2 h ago."
     )
 
 
@@ -188,6 +220,8 @@ def test_suggestions_answer() -> None:
     [
         ("Which services are down?", ["services"]),
         ("who is blocked?", ["agents"]),
+        ("who needs me?", ["agents"]),
+        ("what is shop doing?", ["agents"]),
         ("what's the runway and MRR?", ["money"]),
         ("wave progress", ["waves"]),
         ("any suggestions?", ["suggestions"]),

@@ -50,8 +50,33 @@ def checks(
     ]
 
 
+# status → (level, kind, reason) of the `attention` the instances section computes for it
+ATTENTION = {
+    "waiting": ("high", "permission", "wants to run `make deploy`"),
+    "blocked": ("high", "blocked", "reports itself blocked"),
+    "stale": ("normal", "stale", "no heartbeat for 1 h"),
+    "error": ("critical", "error", "stopped on a billing error"),
+}
+
+
 def agent(ident: str, status: str = "active", *, seen_min: float = 0, now: datetime = NOW) -> dict[str, Any]:
+    level = ATTENTION.get(status)
+    attention = (
+        {
+            "level": level[0],
+            "kind": level[1],
+            "reason": level[2],
+            "since": ago(seen_min, now),
+            "waiting_s": seen_min * 60,
+        }
+        if level
+        else None
+    )
     return {
+        "attention": attention,
+        "repo": ident,
+        "branch": "main",
+        "short_id": None,
         "id": ident,
         "name": ident,
         "source": "heartbeat",

@@ -75,20 +75,31 @@ def test_latency_slow_by_design_or_short_history_does_not_fire() -> None:
 # --- agents --------------------------------------------------------------------------------
 
 
-def test_agent_waiting_too_long_blocked_and_stale() -> None:
+def test_agent_waiting_past_a_minute_blocked_failed_and_stale() -> None:
     agents = [
-        f.agent("w", "waiting", seen_min=12),
-        f.agent("b", "blocked", seen_min=1),
+        f.agent("w", "waiting", seen_min=1.5),
+        f.agent("b", "blocked", seen_min=0),
+        f.agent("e", "error", seen_min=2),
         f.agent("s", "stale", seen_min=60),
         f.agent("ok", "working", seen_min=0),
     ]
-    found = run("agent_attention", f.state(agents=agents), waiting_minutes=10)
-    assert sorted(x.kind for x in found) == ["agent_blocked", "agent_stale", "agent_waiting"]
+    found = {x.kind: x for x in run("agent_attention", f.state(agents=agents))}
+    assert sorted(found) == ["agent_blocked", "agent_error", "agent_permission", "agent_stale"]
+    waiting = found["agent_permission"]
+    assert (waiting.priority, waiting.title) == ("high", "w (main) wants to run `make deploy`")
+    assert waiting.why == "w (main) wants to run `make deploy` for 2 min."
+    assert found["agent_error"].priority == "critical" and found["agent_stale"].priority == "normal"
 
 
 def test_agent_waiting_briefly_does_not_fire() -> None:
-    assert run("agent_attention", f.state(agents=[f.agent("w", "waiting", seen_min=3)]), waiting_minutes=10) == []
-    assert run("agent_attention", f.state(agents=[f.agent("s", "stale")]), stale=False) == []
+    assert run("agent_attention", f.state(agents=[f.agent("w", "waiting", seen_min=0.5)])) == []
+    assert run("agent_attention", f.state(agents=[f.agent("s", "stale")]), quiet=False) == []
+
+
+def test_each_wait_is_its_own_alert() -> None:
+    first = run("agent_attention", f.state(agents=[f.agent("w", "waiting", seen_min=5)]))
+    second = run("agent_attention", f.state(agents=[f.agent("w", "waiting", seen_min=2)]))
+    assert first[0].key != second[0].key
 
 
 # --- blockers ------------------------------------------------------------------------------

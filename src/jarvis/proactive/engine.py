@@ -35,7 +35,7 @@ from jarvis.proactive.events import (
 )
 from jarvis.proactive.models import Suggestion
 from jarvis.proactive.rules import RULES, Finding, RuleSettings, State, configured
-from jarvis.proactive.rules.base import Habit
+from jarvis.proactive.rules.base import Habit, duration, moment
 
 log = structlog.get_logger("jarvis.proactive")
 
@@ -48,6 +48,15 @@ WATCHED_EVENTS = (
     "financial.updated",
 )
 HABITS_TTL_S = 300.0
+AGENT_RULE = "agent_attention"
+
+
+def follow_up(item: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The message that tells the people who got an agent alert that it no longer needs them."""
+    since = moment((item.get("figures") or {}).get("since"))
+    after = f" after {duration((now - since).total_seconds() / 60)}" if since is not None else ""
+    text = f"Answered{after}: {item['title']}"
+    return {**item, "title": f"Answered: {item['title']}"[:300], "why": text, "message": text, "followup": True}
 
 
 class Deliverer(Protocol):
@@ -63,6 +72,7 @@ class TickResult:
     resolved: list[dict[str, Any]] = field(default_factory=list)
     released: list[dict[str, Any]] = field(default_factory=list)
     held: dict[int, str] = field(default_factory=dict)
+    followups: list[dict[str, Any]] = field(default_factory=list)  # "answered" messages for sent agent alerts
 
 
 def evaluate(state: State, rule_settings: dict[str, RuleSettings]) -> tuple[list[Finding], dict[str, str]]:
@@ -123,6 +133,7 @@ class Engine:
             local_hour=local.hour,
             local_date=local.date().isoformat(),
             recent_health_changes=self.recent_changes,
+            attention_after_s=self.ctx.settings.attention.notify_after_s,
         )
 
     async def refresh_habits(self, session: AsyncSession) -> None:
@@ -242,27 +253,49 @@ class Engine:
             row.notify = "skipped"
 
     async def release(self, session: AsyncSession, result: TickResult) -> None:
-        """Let the timing gate decide which pending notifications go out now."""
+        """Let the timing gate decide which pending notifications go out now. Agent-attention alerts have a
+        gate of their own: a per-session cooldown instead of the gap and caps (see `timing.decide_attention`)."""
         now = clock.now()
         since = now - timedelta(days=1)
-        sent = list(
-            (await session.scalars(select(Suggestion.notified_at).where(Suggestion.notified_at >= since))).all()
-        )
+        recent = (
+            await session.execute(
+                select(Suggestion.rule, Suggestion.figures, Suggestion.notified_at).where(
+                    Suggestion.notified_at >= since
+                )
+            )
+        ).all()
+        sent = [at for rule, _, at in recent if at is not None and rule != AGENT_RULE]
+        last_by_agent: dict[str, datetime] = {}
+        for rule, figures, at in recent:
+            if rule == AGENT_RULE and at is not None and isinstance(figures, dict):
+                key = str(figures.get("instance"))
+                last_by_agent[key] = max(at, last_by_agent.get(key, at))
         pending = (
             await session.scalars(
                 select(Suggestion).where(Suggestion.status == "active", Suggestion.notify == "pending")
             )
         ).all()
+        cooldown = timedelta(seconds=self.ctx.settings.attention.notify_cooldown_s)
         self.held = {}
         for row in sorted(pending, key=lambda r: (PRIORITY_RANK.get(r.priority, 9), r.created_at)):
-            decision = timing.decide(now, row.priority, [at for at in sent if at is not None], self.settings)
+            if row.rule == AGENT_RULE:
+                agent = str((row.figures or {}).get("instance"))
+                decision = timing.decide_attention(now, row.priority, last_by_agent.get(agent), cooldown, self.settings)
+            else:
+                decision = timing.decide(now, row.priority, sent, self.settings)
             if not decision:
                 self.held[row.id] = decision.reason or "held"
                 continue
             row.notify, row.notified_at = "sent", now
-            sent.append(now)
+            if row.rule == AGENT_RULE:
+                last_by_agent[str((row.figures or {}).get("instance"))] = now
+            else:
+                sent.append(now)
             result.released.append(store.public(row))
         result.held = dict(self.held)
+        result.followups = [
+            follow_up(item, now) for item in result.resolved if item["rule"] == AGENT_RULE and item.get("notified_at")
+        ]
 
     async def _announce(self, result: TickResult) -> None:
         hub = self.ctx.hub
@@ -273,6 +306,12 @@ class Engine:
         for item in result.resolved:
             hub.emit(SUGGESTION_RESOLVED, item)
         deliverer = self.ctx.extras.get(DELIVERER)
+        if deliverer is not None:
+            for message in result.followups:
+                try:
+                    await deliverer.submit(message)
+                except Exception:
+                    log.exception("notification_submit_failed", suggestion=message["id"])
         for item in result.released:
             channels: list[str] = []
             if deliverer is not None:

@@ -62,3 +62,15 @@ def decide(now: datetime, priority: str, sent: list[datetime], settings: Proacti
             f"(min gap {settings.min_gap_minutes:g} min)",
         )
     return Decision(True)
+
+
+def decide_attention(
+    now: datetime, priority: str, last_for_agent: datetime | None, cooldown: timedelta, settings: ProactiveSettings
+) -> Decision:
+    """An agent that needs someone: not held by the gap or the caps (a person is blocked on it), but at most
+    one alert per session per cooldown, and quiet hours hold it unless it is critical."""
+    if priority != "critical" and in_quiet_hours(now, settings):
+        return Decision(False, f"quiet hours ({settings.quiet_hours}, {settings.timezone})")
+    if last_for_agent is not None and now - last_for_agent < cooldown:
+        return Decision(False, f"this agent was notified {int((now - last_for_agent).total_seconds() // 60)} min ago")
+    return Decision(True)

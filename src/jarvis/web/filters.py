@@ -25,6 +25,9 @@ STATUS_ICONS = {
     "completed": "✓",
     "ended": "■",
     "stale": "◌",
+    "silent": "◌",
+    "error": "!",
+    "background": "◐",
     "in_progress": "▶",
     "pending": "○",
     "degraded": "▲",
@@ -170,7 +173,21 @@ def when(iso: Any) -> Markup:
     )
 
 
+def reason(text: Any) -> Markup:
+    """An attention reason: escaped, with its `code` spans (the command, the path) as <code>."""
+    parts = str(text or "").split("`")
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if index % 2 else escape(part) for index, part in enumerate(parts)
+    )
+
+
+def waited(seconds: Any) -> str:
+    return clock.human_duration(float(seconds)) if is_number(seconds) else ""
+
+
 FILTERS = {
+    "reason": reason,
+    "waited": waited,
     "num": num,
     "money": money,
     "pct": pct,

@@ -47,6 +47,17 @@ async def dashboard(request: Request) -> Response:
     return render(request, "dashboard/index.html", context)
 
 
+@router.get("/fragments/attention", response_class=HTMLResponse)
+async def attention_fragment(request: Request) -> Response:
+    """The "Needs you" strip, from the instances section (it changes when that section does)."""
+    built = await snapshot_of(_ctx(request)).section("instances")
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "dashboard/_attention.html", {"d": views.section_data(built.data)}
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
 @router.get("/fragments/{section}", response_class=HTMLResponse)
 async def fragment(request: Request, section: Annotated[str, Path(max_length=32)]) -> Response:
     """The inner HTML of one dashboard section, as the first response rendered it."""

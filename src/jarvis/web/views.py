@@ -34,6 +34,7 @@ class SectionView:
 class DashboardView:
     sections: list[SectionView]
     empty: bool
+    attention: dict[str, Any]  # the instances section, for the "Needs you" strip
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
@@ -69,7 +70,7 @@ def section_data(raw: Any) -> dict[str, Any]:
 def dashboard_view(sections: dict[str, Any]) -> DashboardView:
     views = [SectionView(name, title, section_data(sections.get(name))) for name, title in SECTION_TITLES.items()]
     empty = not any(has_content(view.name, view.data) for view in views)
-    return DashboardView(views, empty)
+    return DashboardView(views, empty, section_data(sections.get("instances")))
 
 
 def find_service(health: dict[str, Any], name: str) -> dict[str, Any] | None:

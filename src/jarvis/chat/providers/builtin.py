@@ -13,11 +13,26 @@ from typing import Any
 
 from jarvis.chat import sources
 from jarvis.chat.providers.base import Chunk, Token, Turn, words
+from jarvis.core import clock
 
 TOPICS: dict[str, tuple[str, ...]] = {
     "overview": ("status", "overview", "summary", "how are", "going on", "everything", "report", "state of"),
     "services": ("service", "down", "slow", "offline", "degraded", "outage", "latency", "health"),
-    "agents": ("agent", "instance", "working", "waiting", "stale", "blocked", "blocker", "fleet", "who "),
+    "agents": (
+        "agent",
+        "instance",
+        "session",
+        "working",
+        "waiting",
+        "stale",
+        "blocked",
+        "blocker",
+        "fleet",
+        "who ",
+        "needs me",
+        "need me",
+        "doing",
+    ),  # fmt: skip
     "waves": ("wave", "progress", "left", "remaining", "project", "task", "milestone"),
     "money": ("mrr", "arr", "runway", "revenue", "burn", "money", "cash", "financ", "customer"),
     "suggestions": ("suggest", "recommend", "should i", "what next", "advice", "proactive"),
@@ -28,7 +43,7 @@ HELP = (
     "I'm the built-in assistant: I answer from the live dashboard, without a language model. Ask me about:\n\n"
     "- the **overall status**\n"
     "- which **services** are down or slow, and since when\n"
-    "- which **agents** are working, waiting, stale or blocked, and on what\n"
+    "- **who needs you** (agents waiting for permission, an answer or a fix) and what each agent is doing\n"
     "- **wave progress** and what is left\n"
     "- **MRR and runway**, and which inputs are missing\n"
     "- open **suggestions**\n\n"
@@ -86,39 +101,72 @@ def services_text(health: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def agents_text(data: dict[str, Any]) -> str:
+def _ago(iso: Any) -> str:
+    moment = clock.parse_timestamp(iso) if isinstance(iso, str) else None
+    if moment is None:
+        return "never"
+    return f"{clock.human_duration((clock.now() - moment).total_seconds())} ago"
+
+
+def _who(item: dict[str, Any]) -> str:
+    """A link a person can tell apart: the repository, then branch, short id and host."""
+    ident = item.get("id")
+    name = item.get("repo") or item.get("name") or ident
+    parts = [f"`{item['branch']}`" if item.get("branch") else None, item.get("short_id"), item.get("host")]
+    shown = ", ".join(p for p in parts if p)
+    return f"[{name}](/instances/{ident})" + (f" ({shown})" if shown else "")
+
+
+def _doing(item: dict[str, Any]) -> str:
+    status = item.get("status")
+    if item.get("attention"):
+        return str(item["attention"]["reason"])
+    if status in ("working", "active"):
+        tool = f"using {item['current_tool']}" if item.get("current_tool") else "working"
+        about = item.get("current_task") or item.get("last_prompt")
+        return f"{tool}" + (f" on “{about}”" if about else "")
+    if status == "idle":
+        return "idle, waiting for your next prompt" if item.get("source") == "claude-code" else "idle"
+    if status == "background":
+        return "done with its turn; background tasks still running"
+    return str(status)
+
+
+def named_agents(data: dict[str, Any], question: str) -> list[dict[str, Any]]:
+    """The instances a question names (by id, short id, repository or name)."""
+    text = question.lower()
+    found = []
+    for item in data.get("instances") or []:
+        keys = [item.get(k) for k in ("id", "short_id", "repo", "name")]
+        if any(isinstance(k, str) and len(k) >= 3 and re.search(rf"\b{re.escape(k.lower())}\b", text) for k in keys):
+            found.append(item)
+    return found
+
+
+def agents_text(data: dict[str, Any], question: str = "") -> str:
+    """Who needs you first (the same `attention` order as the page), then what the others are doing."""
     instances = data.get("instances") or []
     if not instances:
         return "**Agents:** none reported yet (tracker file, heartbeats or Claude Code hooks)."
-    blockers: dict[str, list[dict[str, Any]]] = {}
-    for blocker in data.get("blockers") or []:
-        blockers.setdefault(str(blocker.get("instance")), []).append(blocker)
-    groups: dict[str, list[str]] = {"working": [], "waiting": [], "stale": [], "blocked": []}
-    quiet = 0
-    for item in instances:
-        ident, status = item.get("id"), item.get("status")
-        link = f"[{item.get('name') or ident}](/instances/{ident})"
-        task = f" on “{item['current_task']}”" if item.get("current_task") else ""
-        branch = f" (`{item['branch']}`)" if item.get("branch") else ""
-        if status in ("working", "active"):
-            groups["working"].append(f"{link}{task}{branch}")
-        elif status == "waiting":
-            groups["waiting"].append(f"{link}{task}, waiting for input since {item.get('last_seen')}")
-        elif status == "stale":
-            groups["stale"].append(f"{link}{task}, last seen {item.get('last_seen')}")
-        elif status == "blocked" or item.get("open_blockers"):
-            reasons = "; ".join(
-                f"{b.get('description')} ({b.get('severity')}, opened {b.get('opened_at')})"
-                for b in blockers.get(str(ident), [])
-            )
-            groups["blocked"].append(f"{link}{task}" + (f": {reasons}" if reasons else ""))
-        else:
-            quiet += 1
-    lines = [f"**Agents:** {len(instances)} known."]
-    labels = {"working": "Working", "waiting": "Waiting", "stale": "Stale", "blocked": "Blocked"}
-    for key, label in labels.items():
-        for entry in groups[key]:
-            lines.append(f"- {label}: {entry}")
+    named = named_agents(data, question)
+    if named:
+        return "\n".join(
+            f"- {_who(item)} is **{item.get('status')}**: {_doing(item)}; last activity {_ago(item.get('last_seen'))}."
+            + (f" Last prompt: “{item['last_prompt']}”." if item.get("last_prompt") else "")
+            for item in named
+        )
+    needing = [item for item in instances if item.get("attention")]
+    lines = [
+        f"**Agents:** {len(instances)} known, {len(needing) or 'none'} need{'s' if len(needing) == 1 else ''} you."
+    ]
+    for item in needing:
+        since = item["attention"].get("waiting_s")
+        waited = f" — for {clock.human_duration(since)}" if since is not None else ""
+        lines.append(f"- **{item['attention']['level']}** {_who(item)} {item['attention']['reason']}{waited}")
+    busy = [item for item in instances if not item.get("attention") and item.get("status") in ("working", "active")]
+    for item in busy:
+        lines.append(f"- Working: {_who(item)} {_doing(item)} (last activity {_ago(item.get('last_seen'))})")
+    quiet = len(instances) - len(needing) - len(busy)
     if quiet:
         lines.append(f"{quiet} other{'s are' if quiet != 1 else ' is'} idle, done or ended.")
     return "\n".join(lines)
@@ -191,13 +239,14 @@ def overview_text(every: dict[str, dict[str, Any]]) -> str:
     slow = sum(1 for s in services if s.get("status") == "degraded")
     metrics = instances.get("metrics") or {}
     blocked = sum(1 for i in instances.get("instances") or [] if i.get("status") == "blocked")
+    needing = len(instances.get("attention") or [])
     wave_list = waves.get("waves") or []
     done = sum(1 for w in wave_list if w.get("status") == "completed")
     parts = [
         f"**Overall: {health.get('overall', 'unknown')}.**",
         f"Services: {len(services)} monitored, {offline} offline, {slow} slow.",
         f"Agents: {metrics.get('active_instances', 0) or 0} of {len(instances.get('instances') or [])} active, "
-        f"{blocked} blocked.",
+        f"{blocked} blocked" + (f", **{needing} need{'s' if needing == 1 else ''} you**." if needing else "."),
         f"Waves: {done} of {len(wave_list)} completed.",
         f"MRR {_money(money.get('mrr'))}, runway "
         + (f"{_num(money['runway_months'], 1)} months." if money.get("runway_months") is not None else "unknown."),
@@ -219,7 +268,7 @@ async def compose(turn: Turn) -> str:
         elif topic == "services":
             blocks.append(services_text(every["health"]))
         elif topic == "agents":
-            blocks.append(agents_text(every["instances"]))
+            blocks.append(agents_text(every["instances"], turn.message))
         elif topic == "waves":
             blocks.append(waves_text(every["waves"]))
         elif topic == "money":

@@ -1,60 +1,73 @@
-"""An agent stale, waiting for input longer than N minutes, or blocked."""
+"""Agents that need a person: the instances section's `attention`, once it has lasted long enough.
+
+A wait (permission, question, plan, elicitation) or a failed turn notifies once it is older than
+`attention.notify_after_s` (default 60 s; `State.attention_after_s`); a blocked agent at once; an
+agent gone quiet (stale heartbeats, a silent session) at `normal`. Each episode is its own situation
+(the key holds its start), so a new wait is a new alert and an answered one resolves (and, if it was
+sent, the engine sends a follow-up). Billing and authentication errors are `critical`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from jarvis.core.priority import Priority
-from jarvis.proactive.rules.base import Finding, RuleSettings, RuleSpec, State, duration, minutes_since
+from jarvis.proactive.rules.base import Finding, RuleSettings, RuleSpec, State, duration, moment
 
 NAME = "agent_attention"
-TITLES = {"waiting": "waiting for input", "blocked": "blocked", "stale": "not reporting"}
+QUIET_KINDS = {"stale", "silent"}
 
 
 class Settings(RuleSettings):
-    waiting_minutes: float = Field(10.0, ge=0)
-    blocked_minutes: float = Field(0.0, ge=0)
-    stale: bool = True  # also report agents that stopped reporting
+    quiet: bool = True  # also report agents that stopped reporting (stale) or went silent mid-turn
 
 
 def evaluate(state: State, cfg: Settings) -> list[Finding]:
     findings: list[Finding] = []
     for agent in state.section("instances").get("instances") or []:
-        status = agent.get("status")
-        minutes = minutes_since(state, agent.get("last_seen"))
-        if status == "waiting" and minutes is not None and minutes >= cfg.waiting_minutes:
-            findings.append(_finding(agent, "waiting", minutes, "high"))
-        elif status == "blocked" and (minutes is None or minutes >= cfg.blocked_minutes):
-            findings.append(_finding(agent, "blocked", minutes, "high"))
-        elif status == "stale" and cfg.stale:
-            findings.append(_finding(agent, "stale", minutes, "normal"))
+        attention = agent.get("attention")
+        if not attention:
+            continue
+        since = moment(attention.get("since"))
+        waited_s = None if since is None else (state.now - since).total_seconds()
+        kind = str(attention.get("kind"))
+        if kind in QUIET_KINDS:
+            if cfg.quiet:
+                findings.append(_finding(agent, attention, waited_s))
+        elif kind == "blocked" or (waited_s is not None and waited_s >= state.attention_after_s):
+            findings.append(_finding(agent, attention, waited_s))
     return findings
 
 
-def _finding(agent: dict[str, Any], situation: str, minutes: float | None, priority: Priority) -> Finding:
+def who(agent: dict[str, Any]) -> str:
+    """How a person tells sessions apart: repository, branch, short id, host."""
+    name = str(agent.get("repo") or agent.get("name") or agent.get("id"))
+    parts = [p for p in (agent.get("branch"), agent.get("short_id")) if p]
+    return f"{name} ({', '.join(parts)})" if parts else name
+
+
+def _finding(agent: dict[str, Any], attention: dict[str, Any], waited_s: float | None) -> Finding:
     ident = str(agent.get("id"))
-    name = str(agent.get("name") or ident)
-    since = f" for {duration(minutes)}" if minutes is not None else ""
-    task = f" on “{agent['current_task']}”" if agent.get("current_task") else ""
-    reasons = {
-        "waiting": f"{name} has been waiting for input{since}{task}; its last report was at {agent.get('last_seen')}.",
-        "blocked": f"{name} reports itself blocked{since}{task} with {agent.get('open_blockers') or 0} open "
-        "blocker(s).",
-        "stale": f"{name} has not reported since {agent.get('last_seen')}{since}; it may have stopped or lost its "
-        "connection.",
-    }
+    kind = str(attention.get("kind"))
+    waited = f" for {duration(waited_s / 60)}" if waited_s is not None else ""
+    host = f" on {agent['host']}" if agent.get("host") else ""
+    level = str(attention.get("level"))
+    priority: Priority = "critical" if level == "critical" else "high" if level == "high" else "normal"
     return Finding(
         rule=NAME,
-        kind=f"agent_{situation}",
-        key=f"{NAME}:{situation}:{ident}",
-        title=f"{name} is {TITLES[situation]}",
-        why=reasons[situation],
+        kind=f"agent_{kind}",
+        key=f"{NAME}:{ident}:{kind}:{attention.get('since')}",
+        title=f"{who(agent)} {attention.get('reason')}",
+        why=f"{who(agent)}{host} {attention.get('reason')}{waited}.",
         link=f"/instances/{ident}",
         priority=priority,
-        figures={"instance": ident, "status": situation, "minutes": None if minutes is None else round(minutes, 1)},
+        figures={
+            "instance": ident,
+            "kind": kind,
+            "since": attention.get("since"),
+            "waiting_s": None if waited_s is None else round(waited_s, 1),
+        },
     )
 
 
-SPEC = RuleSpec(NAME, "An agent stale, waiting for input too long, or blocked.", Settings, evaluate)
+SPEC = RuleSpec(NAME, "An agent waiting for you, failed, blocked, or gone quiet.", Settings, evaluate)

@@ -52,6 +52,7 @@ class State:
     local_hour: int = 0
     local_date: str = ""
     recent_health_changes: list[dict[str, Any]] = field(default_factory=list)
+    attention_after_s: float = 60.0  # `attention.notify_after_s`: how long a wait lasts before it alerts
 
     def section(self, name: str) -> dict[str, Any]:
         return self.sections.get(name) or {}

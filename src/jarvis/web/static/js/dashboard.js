@@ -84,3 +84,26 @@ document.addEventListener("jarvis:update", (event) => {
     if (deps.some((name) => changed.has(name))) refresh(part);
   }
 });
+
+// Archive and delete buttons on instance cards: the JSON API, then the stream brings the new page state.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-instance-action]") : null;
+  if (!button) return;
+  const action = button.dataset.instanceAction;
+  if (action === "delete" && !window.confirm(button.dataset.confirm || "Delete this instance?")) return;
+  const url = `/api/instances/${encodeURIComponent(button.dataset.instance)}${action === "archive" ? "/archive" : ""}`;
+  button.disabled = true;
+  try {
+    const response = await fetch(url, { method: action === "archive" ? "POST" : "DELETE", headers: { accept: "application/json" } });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      announce(body && body.error ? body.error : `Could not ${action} it (HTTP ${response.status}).`);
+      button.disabled = false;
+      return;
+    }
+    announce(action === "archive" ? "Archived." : "Deleted.");
+  } catch {
+    announce(`Could not ${action} it: the server did not answer.`);
+    button.disabled = false;
+  }
+});

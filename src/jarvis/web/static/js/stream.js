@@ -181,9 +181,26 @@ function ago(iso) {
   return `${Math.floor(s / 86400)} d ago`;
 }
 
+// How long a wait has lasted ("40 s", "4 min", "2 h 5 min"), as the server writes it.
+function lasted(iso) {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return null;
+  const s = Math.max(0, Math.floor((Date.now() - then) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  return `${Math.floor(h / 24)} d`;
+}
+
 export function refreshAges(root = document) {
   for (const el of root.querySelectorAll("time[data-age]")) {
     const text = ago(el.dateTime);
+    if (text && el.textContent !== text) el.textContent = text;
+  }
+  for (const el of root.querySelectorAll("time[data-since]")) {
+    const text = lasted(el.dateTime);
     if (text && el.textContent !== text) el.textContent = text;
   }
 }
