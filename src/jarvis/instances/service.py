@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
-from jarvis.instances import attention
+from jarvis.instances import attention, claude
 from jarvis.instances.models import Instance, InstanceEvent
 from jarvis.projects import service as projects
 from jarvis.tracker.service import TrackerState, tracker_of
@@ -212,6 +212,89 @@ async def instance_detail(ctx: AppContext, *, session: AsyncSession, instance_id
         "timeline": await timeline(session=session, instance_id=instance_id, limit=limit),
         "tasks": tasks,
         "blockers": await projects.list_blockers(ctx, session=session, instance=instance_id),
+    }
+
+
+# --- activity across sessions ------------------------------------------------------------------
+
+ACTIVITY_FILTERS = ("instance", "repo", "host", "kind")
+PULSE_MINUTES = 30
+PULSE_ROWS_CAP = 20_000
+
+
+async def activity(
+    *,
+    session: AsyncSession,
+    instance: str | None = None,
+    repo: str | None = None,
+    host: str | None = None,
+    kind: str | None = None,
+    limit: int = 200,
+) -> dict[str, Any]:
+    """The latest timeline entries of every instance (newest first), filtered, with what the filters can be."""
+    query = select(InstanceEvent, Instance.repo, Instance.host, Instance.session_id, Instance.name).join(
+        Instance, Instance.id == InstanceEvent.instance_id
+    )
+    for column, value in (
+        (InstanceEvent.instance_id, instance),
+        (Instance.repo, repo),
+        (Instance.host, host),
+        (InstanceEvent.kind, kind),
+    ):
+        if value:
+            query = query.where(column == value)
+    rows = (await session.execute(query.order_by(InstanceEvent.id.desc()).limit(limit))).all()
+    events = [
+        {
+            **present_event(event, with_data=False),
+            "repo": repo_name or name,
+            "host": host_name,
+            "short_id": session_id[:8] if session_id else None,
+            "tool_summary": claude.tool_summary(event.data or {}),
+        }
+        for event, repo_name, host_name, session_id, name in rows
+    ]
+    live = (await session.execute(select(Instance.id, Instance.repo, Instance.host, Instance.name))).all()
+    kinds = await session.scalars(select(InstanceEvent.kind).distinct())
+    return {
+        "events": events,
+        "choices": {
+            "instance": sorted(row.id for row in live),
+            "repo": sorted({row.repo or row.name for row in live if row.repo or row.name}),
+            "host": sorted({row.host for row in live if row.host}),
+            "kind": sorted(set(kinds)),
+        },
+    }
+
+
+async def pulse(*, session: AsyncSession, minutes: int = PULSE_MINUTES) -> dict[str, Any]:
+    """Tool calls per minute per session over the last `minutes` (disler's "pulse"), for the activity chart."""
+    now = clock.now()
+    start = (now - timedelta(minutes=minutes - 1)).replace(second=0, microsecond=0)
+    rows = (
+        await session.execute(
+            select(InstanceEvent.instance_id, InstanceEvent.at)
+            .where(InstanceEvent.kind == "tool", InstanceEvent.at >= start)
+            .limit(PULSE_ROWS_CAP)
+        )
+    ).all()
+    series: dict[str, list[int]] = {}
+    for instance_id, at in rows:
+        slot = int((at - start).total_seconds() // 60)
+        if 0 <= slot < minutes:
+            series.setdefault(instance_id, [0] * minutes)[slot] += 1
+    names = {
+        row.id: " ".join(p for p in (row.repo or row.name or row.id, (row.session_id or "")[:8]) if p)
+        for row in await session.execute(
+            select(Instance.id, Instance.repo, Instance.name, Instance.session_id).where(Instance.id.in_(list(series)))
+        )
+    }
+    return {
+        "start": clock.iso(start),
+        "minutes": minutes,
+        "series": [
+            {"instance": key, "name": names.get(key, key), "counts": counts} for key, counts in sorted(series.items())
+        ],
     }
 
 

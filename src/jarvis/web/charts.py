@@ -176,3 +176,39 @@ def latency_chart(
         f'<figcaption class="chart-range"><span>{rows[0][0]:%d %b %H:%M}</span>'
         f"<span>{rows[-1][0]:%d %b %H:%M} UTC</span></figcaption></figure>"
     )
+
+
+def pulse_chart(pulse: dict[str, Any] | None, *, max_rows: int = 12) -> Markup:
+    """Tool calls per minute per session: one row of bars per session, oldest minute left, the bars of a
+    row in one `<path>`, their height relative to the busiest minute of the whole chart."""
+    series = list((pulse or {}).get("series") or [])[:max_rows]
+    minutes = int((pulse or {}).get("minutes") or 30)
+    if not series:
+        return Markup("")
+    label_w, bar, gap, row_h = 160, 20, 4, 26
+    width = label_w + minutes * (bar + gap)
+    height = row_h * len(series)
+    peak = max((max(s["counts"]) for s in series), default=0) or 1
+    parts: list[str] = []
+    for row, item in enumerate(series):
+        top = row * row_h
+        name = html.escape(str(item.get("name") or item.get("instance"))[:24])
+        total = sum(item["counts"])
+        parts.append(f'<text x="0" y="{top + 17}" fill="#a3afc4" font-size="12">{name}</text>')
+        parts.append(f'<rect x="{label_w}" y="{top + 3}" width="{width - label_w}" height="20" fill="#1a2438"/>')
+        d = "".join(
+            f"M{label_w + i * (bar + gap)} {_fmt(top + 23 - 20 * c / peak)}h{bar}V{top + 23}h-{bar}z"
+            for i, c in enumerate(item["counts"])
+            if c
+        )
+        if d:
+            parts.append(f'<path fill="{LINE}" d="{d}"><title>{name}: {total} tool calls</title></path>')
+    title = html.escape(
+        f"Tool calls per minute over the last {minutes} min: "
+        + ", ".join(f"{s.get('name')} {sum(s['counts'])}" for s in series)
+    )
+    return Markup(
+        f'<svg class="pulse" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{title}">'
+        f"<title>{title}</title>{''.join(parts)}</svg>"
+    )

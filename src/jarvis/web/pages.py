@@ -9,6 +9,7 @@ documented JSON contract for API clients.
 from __future__ import annotations
 
 from typing import Annotated, Any, cast
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import HTMLResponse, Response
@@ -91,6 +92,53 @@ async def instance_page(request: Request, instance_id: Annotated[str, Path(max_l
 async def instance_fragment(request: Request, instance_id: Annotated[str, Path(max_length=200)]) -> Response:
     detail = await _instance_context(_ctx(request), instance_id)
     response: HTMLResponse = templates.TemplateResponse(request, "dashboard/_instance_body.html", {"detail": detail})
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+FilterValue = Annotated[str | None, Query(max_length=200)]
+
+
+async def _activity_context(
+    ctx: AppContext, *, instance: str | None, repo: str | None, host: str | None, kind: str | None
+) -> dict[str, Any]:
+    filters = {"instance": instance or None, "repo": repo or None, "host": host or None, "kind": kind or None}
+    async with ctx.db.sessions() as session:
+        feed = await instances_service.activity(
+            session=session,
+            instance=filters["instance"],
+            repo=filters["repo"],
+            host=filters["host"],
+            kind=filters["kind"],
+        )
+        pulse = await instances_service.pulse(session=session)
+    query = "&".join(f"{key}={quote(value)}" for key, value in filters.items() if value)
+    return {"feed": feed, "pulse": pulse, "filters": filters, "query": query}
+
+
+@router.get("/activity", response_class=HTMLResponse)
+async def activity_page(
+    request: Request,
+    instance: FilterValue = None,
+    repo: FilterValue = None,
+    host: FilterValue = None,
+    kind: FilterValue = None,
+) -> Response:
+    """Every session's hook events in one live feed, filterable, with the tool-call pulse of each session."""
+    context = await _activity_context(_ctx(request), instance=instance, repo=repo, host=host, kind=kind)
+    return render(request, "dashboard/activity.html", {**context, "nav": "activity", "page": "activity"})
+
+
+@router.get("/fragments/activity", response_class=HTMLResponse)
+async def activity_fragment(
+    request: Request,
+    instance: FilterValue = None,
+    repo: FilterValue = None,
+    host: FilterValue = None,
+    kind: FilterValue = None,
+) -> Response:
+    context = await _activity_context(_ctx(request), instance=instance, repo=repo, host=host, kind=kind)
+    response: HTMLResponse = templates.TemplateResponse(request, "dashboard/_activity.html", context)
     response.headers["cache-control"] = "no-store"
     return response
 

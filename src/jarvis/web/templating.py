@@ -33,6 +33,7 @@ templates.env.globals.update(
     sparkline=charts.sparkline,
     heartbeat=charts.heartbeat,
     latency_chart=charts.latency_chart,
+    pulse_chart=charts.pulse_chart,
     is_number=is_number,
     status=status,
     when=when,
