@@ -1,8 +1,10 @@
-"""Load generator for the SSE fan-out benchmark (runs in its own process, on its own core).
+"""Load generator for the SSE fan-out benchmarks (runs in its own process, on its own core).
 
-Opens N clients of the dashboard page's stream (/api/stream), then changes one instance once a
-second, writing the send time into its current task; each client notes when that change reaches it.
-Prints JSON results.
+Opens N clients of the dashboard page's stream (/api/stream), then changes one instance every
+`interval` seconds, writing the send time into its current task (a heartbeat) or its last prompt (a
+Claude Code hook event, mode `hook`); each client notes when that change reaches it. Prints JSON results.
+
+    python -m benchmarks.sse_clients URL CLIENTS SECONDS [heartbeat|hook] [INTERVAL_S]
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import uvloop
 
-MARK = re.compile(rb'"current_task":"sent=([0-9.]+)"')
+MARK = re.compile(rb'"(?:current_task|last_prompt)":"sent=([0-9.]+)"')
 TAIL = 64  # a mark split across two reads is found in the previous read's tail plus this one
 
 
@@ -35,7 +37,7 @@ class StreamClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         transport.write(  # type: ignore[attr-defined]
-            b"GET /api/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
+            b"GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
         )
 
     def data_received(self, data: bytes) -> None:
@@ -51,7 +53,21 @@ class StreamClient(asyncio.Protocol):
                 self.latencies.append((now - float(sent)) * 1000)
 
 
-async def main(url: str, clients: int, seconds: int) -> None:
+async def change(http: httpx.AsyncClient, mode: str) -> None:
+    mark = f"sent={time.time()}"
+    if mode == "hook":
+        payload = {
+            "session_id": "bench-session",
+            "hook_event_name": "UserPromptSubmit",
+            "prompt": mark,
+            "cwd": "/srv/b",
+        }
+        await http.post("/api/hooks/claude-code", json=payload)
+    else:
+        await http.post("/api/instances/bench-agent/heartbeat", json={"status": "active", "current_task": mark})
+
+
+async def main(url: str, clients: int, seconds: int, mode: str = "heartbeat", interval: float = 1.0) -> None:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     ready = asyncio.Event()
@@ -72,12 +88,10 @@ async def main(url: str, clients: int, seconds: int) -> None:
     await asyncio.wait_for(ready.wait(), 60)
     sent = 0
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        for _ in range(seconds):
-            await http.post(
-                "/api/instances/bench-agent/heartbeat", json={"status": "active", "current_task": f"sent={time.time()}"}
-            )
+        for _ in range(int(seconds / interval)):
+            await change(http, mode)
             sent += 1
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(interval)
         await asyncio.sleep(1.5)
     for transport in transports:
         transport.close()
@@ -94,4 +108,5 @@ async def main(url: str, clients: int, seconds: int) -> None:
 
 
 if __name__ == "__main__":
-    uvloop.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    extra = sys.argv[4:]
+    uvloop.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *(extra[:1]), *[float(v) for v in extra[1:2]]))

@@ -51,6 +51,19 @@ HABITS_TTL_S = 300.0
 AGENT_RULE = "agent_attention"
 
 
+def attention_due_in(state: State) -> float | None:
+    """Seconds until the next agent wait or error becomes old enough to alert (None: none is pending)."""
+    waits = []
+    for agent in state.section("instances").get("instances") or []:
+        attention = agent.get("attention") or {}
+        since = moment(attention.get("since")) if attention.get("level") in ("high", "critical") else None
+        if since is not None:
+            left = state.attention_after_s - (state.now - since).total_seconds()
+            if left > 0:
+                waits.append(left + 0.05)
+    return min(waits, default=None)
+
+
 def follow_up(item: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The message that tells the people who got an agent alert that it no longer needs them."""
     since = moment((item.get("figures") or {}).get("since"))
@@ -109,6 +122,7 @@ class Engine:
         self.habits: list[Habit] = []
         self.recent_changes: list[dict[str, Any]] = []
         self._habits_at: float | None = None
+        self.due_in_s: float | None = None  # when the next agent wait becomes old enough to alert
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -160,6 +174,7 @@ class Engine:
                 if state is None:
                     state = await self.read_state(session)
                 findings, self.rule_errors = evaluate(state, self.rule_settings)
+                self.due_in_s = attention_due_in(state)
                 keep = set(self.rule_errors) | (set(RULES) if self.section_errors else set())
                 result = await self.reconcile(session, findings, keep_rules=keep)
                 await self.release(session, result)
@@ -342,7 +357,10 @@ class Engine:
         pumps = [asyncio.create_task(self._pump_snapshot()), asyncio.create_task(self._pump_events())]
         try:
             while True:
-                await self.wake.wait()
+                try:  # a wait that turns a minute old is alerted then, not at the next timer tick
+                    await asyncio.wait_for(self.wake.wait(), timeout=self.due_in_s)
+                except TimeoutError:
+                    pass
                 self.wake.clear()
                 try:
                     await self.tick()
