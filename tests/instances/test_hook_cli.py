@@ -127,14 +127,15 @@ def test_hook_url_accepts_a_base_or_the_full_path() -> None:
     assert hook_url("http://h:5001/api/hooks/claude-code") == "http://h:5001/api/hooks/claude-code"
 
 
-def test_default_server_follows_env_then_settings_then_5001(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_default_server_is_the_environment_then_5001_never_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from jarvis.instances.hook import default_server
 
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "jarvis.toml").write_text("[server]\nport = 5123\n")  # the agent's project, not ours
     monkeypatch.delenv("JARVIS_HOOK_URL", raising=False)
-    monkeypatch.setenv("JARVIS_SERVER__PORT", "5123")
-    assert default_server() == "http://127.0.0.1:5123"
-    monkeypatch.setenv("JARVIS_SERVER__PORT", "not-a-port")  # settings fail to load: the default port
+    monkeypatch.setenv("JARVIS_SERVER__PORT", "5124")
     assert default_server() == "http://127.0.0.1:5001"
     monkeypatch.setenv("JARVIS_HOOK_URL", "http://dash.internal:8080")
     assert default_server() == "http://dash.internal:8080"
