@@ -65,6 +65,11 @@ def hook_command(executable: str, server: str, token_file: str | None = None) ->
     return " ".join(shlex.quote(word) for word in words)
 
 
+def install_command(executable: str, server: str) -> str:
+    """`jarvis hook install --server URL`, as the welcome panel shows it for this server."""
+    return " ".join(shlex.quote(word) for word in [executable, "hook", "install", "--server", server])
+
+
 def entry(event: str, command: str) -> dict[str, Any]:
     handler = {"type": "command", "command": command, "timeout": HOOK_TIMEOUT_S}
     return {"matcher": "*", "hooks": [handler]} if event in TOOL_EVENTS else {"hooks": [handler]}
