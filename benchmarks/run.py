@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["bench_core", "bench_health", "bench_web", "bench_chat", "bench_proactive", "bench_metrics"]
+ORDER = ["bench_core", "bench_health", "bench_web", "bench_chat", "bench_proactive", "bench_metrics", "bench_hook"]
 
 
 def main() -> None:
