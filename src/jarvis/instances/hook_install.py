@@ -26,6 +26,34 @@ from urllib.parse import urlsplit
 
 from jarvis.instances.hook import HOOK_PATH, RECORDED_EVENTS, TOOL_EVENTS, default_server
 
+__all__ = [
+    "HOOK_PATH",
+    "HOOK_TIMEOUT_S",
+    "RECORDED_EVENTS",
+    "TOOL_EVENTS",
+    "InstallError",
+    "jarvis_executable",
+    "check_server",
+    "hook_command",
+    "install_command",
+    "entry",
+    "is_ours",
+    "install",
+    "uninstall",
+    "Changes",
+    "changes",
+    "settings_path",
+    "dumps",
+    "read_settings",
+    "write_settings",
+    "diff",
+    "Outcome",
+    "apply",
+    "run_install",
+    "run_uninstall",
+    "settings_snippet",
+]
+
 HOOK_TIMEOUT_S = 5
 EXECUTABLE_NAME = "jarvis"
 
