@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["bench_core", "bench_agents", "bench_health", "bench_web", "bench_chat", "bench_proactive", "bench_metrics"]
+ORDER = [
+    "bench_core", "bench_agents", "bench_hook", "bench_health", "bench_web", "bench_chat", "bench_proactive",
+    "bench_metrics",
+]  # fmt: skip
 
 
 def main() -> None:

@@ -127,14 +127,15 @@ def test_hook_url_accepts_a_base_or_the_full_path() -> None:
     assert hook_url("http://h:5001/api/hooks/claude-code") == "http://h:5001/api/hooks/claude-code"
 
 
-def test_default_server_follows_env_then_settings_then_5001(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_default_server_is_the_environment_then_5001_never_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from jarvis.instances.hook import default_server
 
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "jarvis.toml").write_text("[server]\nport = 5123\n")  # the agent's project, not ours
     monkeypatch.delenv("JARVIS_HOOK_URL", raising=False)
-    monkeypatch.setenv("JARVIS_SERVER__PORT", "5123")
-    assert default_server() == "http://127.0.0.1:5123"
-    monkeypatch.setenv("JARVIS_SERVER__PORT", "not-a-port")  # settings fail to load: the default port
+    monkeypatch.setenv("JARVIS_SERVER__PORT", "5124")
     assert default_server() == "http://127.0.0.1:5001"
     monkeypatch.setenv("JARVIS_HOOK_URL", "http://dash.internal:8080")
     assert default_server() == "http://dash.internal:8080"
@@ -145,3 +146,98 @@ def test_the_hook_command_loads_no_framework() -> None:
     probe = "import sys, jarvis.cli; print([m for m in ('pydantic', 'fastapi', 'sqlalchemy') if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+class Receiver:
+    """A local `http.server` in a thread that records what each request carried."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        received = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                received.append((self.path, dict(self.headers.items()), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_token_is_sent_as_a_bearer_header_and_never_printed(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("  jv_file_token\n")
+    with Receiver() as receiver:
+        by_file, _ = run_hook(json.dumps(PROMPT), "--server", receiver.url, "--token-file", str(token))
+        by_env, _ = run_hook(json.dumps(PROMPT), f"--server={receiver.url}", env={"JARVIS_TOKEN": "jv_env_token"})
+        missing, _ = run_hook(json.dumps(PROMPT), "--server", receiver.url, "--token-file", str(tmp_path / "none"))
+        none, _ = run_hook(json.dumps(PROMPT), "--server", receiver.url, env={"JARVIS_TOKEN": ""})
+    for result in (by_file, by_env, missing, none):
+        assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    [first, second, third, fourth] = receiver.requests
+    assert first[0] == "/api/hooks/claude-code" and json.loads(first[2])["session_id"] == PROMPT["session_id"]
+    assert first[1]["Authorization"] == "Bearer jv_file_token"
+    assert second[1]["Authorization"] == "Bearer jv_env_token"
+    assert "Authorization" not in third[1] and "Authorization" not in fourth[1]
+
+
+def test_a_jarvis_toml_in_the_agents_cwd_is_ignored(live_server: LiveServer, tmp_path: Path) -> None:
+    """The agent's project may have its own jarvis.toml on another port: the hook must not follow it."""
+    (tmp_path / "jarvis.toml").write_text(f"[server]\nport = {free_port()}\n")
+    payload = {**PROMPT, "session_id": "cwd-session", "cwd": str(tmp_path)}
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "jarvis.cli", "hook"],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=15,
+        cwd=tmp_path,
+        env={**os.environ, "JARVIS_HOOK_URL": live_server.url, "JARVIS_CONFIG": str(tmp_path / "jarvis.toml")},
+    )
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    assert time.monotonic() - started < 2.0
+    ids = [i["id"] for i in httpx.get(live_server.url + "/api/instances").json()["data"]["instances"]]
+    assert f"cc-{socket.gethostname()}-cwd-session" in ids
+
+
+def test_the_console_script_posts_silently(tmp_path: Path) -> None:
+    """`.venv/bin/jarvis hook`, the command `jarvis hook install` writes, as Claude Code runs it."""
+    script = Path(sys.executable).parent / "jarvis"
+    with Receiver() as receiver:
+        result = subprocess.run(
+            [str(script), "hook", "--server", receiver.url],
+            input=json.dumps(PROMPT),
+            capture_output=True,
+            text=True,
+            timeout=15,
+            cwd=tmp_path,
+        )
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    assert len(receiver.requests) == 1
+
+
+def test_the_plain_hook_skips_the_parser_and_the_other_commands() -> None:
+    probe = (
+        "import io, sys; sys.stdin = io.StringIO('not json'); from jarvis.cli import main; code = main(['hook']);"
+        "print(code, sorted(m for m in sys.modules if m.startswith('jarvis.cli.') or m in ('argparse', 'typing')))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "0 []"

@@ -3,9 +3,13 @@ empty-state onboarding, fragments, detail pages and their 404s."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import socket
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +18,7 @@ import pytest
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.dashboard import sections
+from jarvis.instances.hook import RECORDED_EVENTS
 from tests.web import fixture_data
 
 TITLES = ["Business Performance", "Claude Instances", "System Health", "Financial Summary", "Wave Progress"]
@@ -62,6 +67,18 @@ async def test_empty_install_shows_onboarding_not_empty_boxes(client: httpx.Asyn
     for title in TITLES:  # the sections are still there, each with its own empty state
         assert f">{title}</h2>" in page
     assert "No agents have reported yet" in page
+
+
+async def test_onboarding_shows_the_hook_install_command_for_this_server(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/")).text
+    jarvis = str(Path(sys.executable).parent / "jarvis")
+    assert f"<code>{jarvis} hook install --server http://127.0.0.1</code>" in page
+    [block] = re.findall(r"<details>.*?<pre><code>(.*?)</code></pre>", page, re.DOTALL)
+    hooks = json.loads(html.unescape(block))["hooks"]
+    assert list(hooks) == list(RECORDED_EVENTS)
+    assert hooks["PermissionRequest"][0]["matcher"] == "*"
+    assert hooks["Stop"][0]["hooks"][0]["command"] == f"{jarvis} hook --server http://127.0.0.1"
+    assert "http://127.0.0.1/api/hooks/claude-code" in page and "SessionStart" in page
 
 
 async def test_agent_supplied_text_is_escaped_everywhere(client: httpx.AsyncClient) -> None:

@@ -19,6 +19,7 @@ from jarvis.core.context import AppContext
 from jarvis.core.errors import NotFound
 from jarvis.core.sections import Section, is_section
 from jarvis.dashboard.snapshot import snapshot_of
+from jarvis.instances import hook_install
 from jarvis.instances import service as instances_service
 from jarvis.web import views
 from jarvis.web.history import PERIODS, service_history
@@ -45,7 +46,19 @@ async def dashboard(request: Request) -> Response:
     view = views.dashboard_view(sections)
     base_url = str(request.base_url).rstrip("/")
     context = {"view": view, "version": version, "nav": "dashboard", "page": "dashboard", "base_url": base_url}
+    if view.empty:
+        context["hook"] = _hook_setup(base_url)
     return render(request, "dashboard/index.html", context)
+
+
+def _hook_setup(base_url: str) -> dict[str, str]:
+    """What the welcome panel tells a user to run (or paste) to connect Claude Code to this server."""
+    jarvis = hook_install.jarvis_executable()
+    return {
+        "install": hook_install.install_command(jarvis, base_url),
+        "settings": hook_install.settings_snippet(hook_install.hook_command(jarvis, base_url)),
+        "http_url": base_url + hook_install.HOOK_PATH,
+    }
 
 
 @router.get("/fragments/attention", response_class=HTMLResponse)
