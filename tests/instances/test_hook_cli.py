@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from jarvis.instances.hook import git_branch, hook_url
+from jarvis.instances.hook import git_branch, git_info, hook_url
 from tests.conftest import LiveServer, free_port
 from tests.dashboard.test_stream import sse_events
 
@@ -67,6 +67,7 @@ def test_hook_event_reaches_the_dashboard_and_the_event_stream(live_server: Live
         assert time.monotonic() - done < 1.0
     [instance] = [i for i in instances if i["id"] == expected_id]
     assert instance["status"] == "working" and instance["branch"] == "feat/hooks"
+    assert instance["repo"] == "repo"  # the repository's folder, not the subfolder the agent works in
     assert instance["host"] == socket.gethostname() and instance["cwd"] == str(cwd)
 
 
@@ -120,6 +121,17 @@ def test_git_branch_reads_head_directly(tmp_path: Path) -> None:
     assert git_branch(str(worktree)) == "feat/wt"
     assert git_branch(str(tmp_path / "missing")) is None  # no repository: no branch, no error
     assert git_branch(None) is None
+
+
+def test_git_info_names_the_repository_even_from_a_worktree(tmp_path: Path) -> None:
+    assert git_info(str(make_repo(tmp_path / "shop", "ref: refs/heads/main\n"))) == ("shop", "main")
+    gitdir = tmp_path / "shop" / ".git" / "worktrees" / "feature"
+    gitdir.mkdir(parents=True)
+    (gitdir / "HEAD").write_text("ref: refs/heads/feat/pages\n")
+    worktree = tmp_path / "shop-feature"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {gitdir}\n")
+    assert git_info(str(worktree)) == ("shop", "feat/pages")
 
 
 def test_hook_url_accepts_a_base_or_the_full_path() -> None:

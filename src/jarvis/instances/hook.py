@@ -94,41 +94,53 @@ def hook_url(server: str) -> str:
     return server if server.endswith(HOOK_PATH) else server + HOOK_PATH
 
 
-def git_branch(cwd: str | None) -> str | None:
-    """The branch from `.git/HEAD` of `cwd` or a parent (worktrees too); no `git` process."""
+def git_info(cwd: str | None) -> tuple[str | None, str | None]:
+    """The repository (its top-level folder's name; a worktree's main repository) and the branch of `cwd`,
+    from `.git` of `cwd` or a parent; no `git` process."""
     if not cwd:
-        return None
+        return None, None
     try:
         here = Path(cwd).resolve()
         for folder in (here, *here.parents):
             dot_git = folder / ".git"
+            repo = folder.name or None
             if dot_git.is_dir():
                 head = dot_git / "HEAD"
             elif dot_git.is_file():
                 pointer = dot_git.read_text(encoding="utf-8", errors="replace").strip()
                 if not pointer.startswith("gitdir:"):
-                    return None
+                    return None, None
                 gitdir = Path(pointer.removeprefix("gitdir:").strip())
-                head = (gitdir if gitdir.is_absolute() else folder / gitdir) / "HEAD"
+                gitdir = gitdir if gitdir.is_absolute() else folder / gitdir
+                if gitdir.parent.name == "worktrees" and gitdir.parent.parent.name == ".git":
+                    repo = gitdir.parent.parent.parent.name or repo
+                head = gitdir / "HEAD"
             else:
                 continue
             content = head.read_text(encoding="utf-8", errors="replace").strip()
             if content.startswith("ref:"):
                 ref = content.removeprefix("ref:").strip()
-                return ref.removeprefix("refs/heads/")[:255] or None
-            return content[:12] or None  # detached HEAD: the short hash
+                return repo, ref.removeprefix("refs/heads/")[:255] or None
+            return repo, content[:12] or None  # detached HEAD: the short hash
     except (OSError, ValueError):
-        return None
-    return None
+        return None, None
+    return None, None
+
+
+def git_branch(cwd: str | None) -> str | None:
+    return git_info(cwd)[1]
 
 
 def enrich(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add what the server cannot know: this host's name, the repository and the branch of `cwd`."""
     payload.setdefault("host", socket.gethostname())
     cwd = payload.get("cwd")
-    if "branch" not in payload:
-        branch = git_branch(cwd if isinstance(cwd, str) else None)
+    if "branch" not in payload or "repo" not in payload:
+        repo, branch = git_info(cwd if isinstance(cwd, str) else None)
         if branch:
-            payload["branch"] = branch
+            payload.setdefault("branch", branch)
+        if repo:
+            payload.setdefault("repo", repo[:500])
     return payload
 
 
