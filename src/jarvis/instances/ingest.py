@@ -62,7 +62,7 @@ async def _row(session: AsyncSession, instance_id: str, source: str, status: str
     row = await session.get(Instance, instance_id)
     if row is not None:
         return row, False
-    row = service._new_row(instance_id, source, status)
+    row = service.new_row(instance_id, source, status)
     session.add(row)
     return row, True
 

@@ -339,7 +339,7 @@ async def archive(ctx: AppContext, *, session: AsyncSession, instance_id: str) -
     """Hide an instance from the dashboard (its row and timeline stay); a tracker instance gets a row for it."""
     row = await session.get(Instance, instance_id)
     if row is None:
-        row = _new_row(instance_id, "tracker", "active")
+        row = new_row(instance_id, "tracker", "active")
         session.add(row)
     row.archived_at = clock.now()
     await session.commit()
@@ -371,6 +371,6 @@ async def archive_ended(ctx: AppContext, *, older_than_s: float) -> int:
     return count
 
 
-def _new_row(instance_id: str, source: str, status: str) -> Instance:
+def new_row(instance_id: str, source: str, status: str) -> Instance:
     now = clock.now()
     return Instance(id=instance_id, source=source, status=status, last_seen=now, created_at=now, status_since=now)
