@@ -15,7 +15,7 @@ import httpx
 
 from benchmarks.common import LOAD_CORE, jarvis_server, raise_fd_limit, seed, taskset, wrk
 
-VIEWERS = 50
+VIEWERS = int(__import__("os").environ.get("BENCH_VIEWERS", "50"))
 SECONDS = 20
 INTERVAL_S = 0.2
 ARCHIVED = 10_000
