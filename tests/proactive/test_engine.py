@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,7 @@ from fastapi import FastAPI
 from jarvis.app import create_app
 from jarvis.core.clock import FrozenClock
 from jarvis.core.context import AppContext
-from jarvis.proactive.engine import ENGINE, Engine
+from jarvis.proactive.engine import DEBOUNCE_S, ENGINE, Engine
 from jarvis.proactive.models import Suggestion
 from jarvis.settings import Settings
 from tests.proactive import factories as f
@@ -138,3 +139,20 @@ async def test_an_escalation_reopens_a_dismissed_suggestion(
     assert (await engine.tick(offline(31, frozen_clock, status="degraded"))).updated == []  # stays dismissed
     [updated] = (await engine.tick(offline(6, frozen_clock))).updated
     assert updated["status"] == "active" and updated["priority"] == "critical" and updated["id"] == created["id"]
+
+
+async def test_a_burst_of_agent_events_costs_one_evaluation(engine: Engine, ctx: AppContext) -> None:
+    watcher = asyncio.create_task(engine.watch())
+    try:
+        for _ in range(50):
+            ctx.hub.publish("instance.updated", {"id": "a", "status": "working"})
+            await asyncio.sleep(0)
+        deadline = asyncio.get_running_loop().time() + 5
+        while engine.evaluations == 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        settled = engine.evaluations
+        await asyncio.sleep(DEBOUNCE_S * 2)  # nothing more comes of the burst
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    assert settled == 1 and engine.evaluations == 1

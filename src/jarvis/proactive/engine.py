@@ -48,6 +48,8 @@ WATCHED_EVENTS = (
     "financial.updated",
 )
 HABITS_TTL_S = 300.0
+# After a wake-up, gather the burst (a fleet sends tens of hook events a second) into one tick.
+DEBOUNCE_S = 0.2
 AGENT_RULE = "agent_attention"
 
 
@@ -361,6 +363,7 @@ class Engine:
                     await asyncio.wait_for(self.wake.wait(), timeout=self.due_in_s)
                 except TimeoutError:
                     pass
+                await asyncio.sleep(DEBOUNCE_S)
                 self.wake.clear()
                 try:
                     await self.tick()
