@@ -71,7 +71,7 @@ async def test_retries_are_bounded(ctx: AppContext, peer: Peer) -> None:
     [
         ({"json_path": "status", "json_equals": "ok"}, "healthy", None),
         ({"json_path": "data.items.0.state", "json_equals": "up"}, "healthy", None),
-        ({"json_path": "status", "json_equals": "down"}, "offline", "`status` is 'ok', expected 'down'"),
+        ({"json_path": "status", "json_equals": "down"}, "offline", "`status` is not 'down'"),
         ({"json_path": "data.nothing"}, "offline", "`data.nothing` is not in the body"),
         ({"body_contains": '"ok"'}, "healthy", None),
         ({"body_contains": "banana"}, "offline", "body does not contain 'banana'"),

@@ -188,5 +188,6 @@ def body_problem(config: ServiceConfig, body: bytes) -> str | None:
     if value is MISSING:
         return f"`{config.json_path}` is not in the body"
     if config.json_equals is not None and value != config.json_equals:
-        return f"`{config.json_path}` is {value!r}, expected {config.json_equals!r}"
+        # The value found is not repeated: an error must not echo what a (possibly internal) URL answered.
+        return f"`{config.json_path}` is not {config.json_equals!r}"
     return None
