@@ -260,3 +260,11 @@ async def test_idle_sessions_need_nobody(
     ctx.mark_changed("instances")
     instance = await session(client)
     assert (instance["status"], instance["attention"]) == ("idle", None)
+
+
+async def test_nul_characters_are_dropped_not_a_500(client: httpx.AsyncClient) -> None:
+    """PostgreSQL text cannot hold NUL: the attack run got 500s from hook prompts carrying one."""
+    await post(client, {"hook_event_name": "UserPromptSubmit", "prompt": "fix\u0000 it", "x\u0000": "y\u0000"})
+    instance = await session(client)
+    assert instance["last_prompt"] == "fix it"
+    assert (await newest(client))["data"]["x"] == "y"

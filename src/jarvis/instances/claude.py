@@ -37,7 +37,7 @@ def text(payload: dict[str, Any], *keys: str, cap: int = STRING_CAP) -> str | No
     for key in keys:
         value = payload.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()[:cap]
+            return value.replace("\x00", "").strip()[:cap]
     return None
 
 
@@ -50,13 +50,14 @@ def one_line(value: str, cap: int = SUMMARY_CAP) -> str:
 
 
 def trim(value: Any, depth: int = 0) -> Any:
-    """A bounded copy of the payload for the timeline: long strings cut, deep trees pruned."""
+    """A bounded copy of the payload for the timeline: long strings cut, deep trees pruned, NUL characters
+    dropped (PostgreSQL text cannot hold them)."""
     if isinstance(value, str):
-        return truncate(value, STRING_CAP)
+        return truncate(value.replace("\x00", ""), STRING_CAP)
     if depth >= 6:
         return "…"
     if isinstance(value, dict):
-        return {str(k)[:100]: trim(v, depth + 1) for k, v in list(value.items())[:100]}
+        return {str(k).replace("\x00", "")[:100]: trim(v, depth + 1) for k, v in list(value.items())[:100]}
     if isinstance(value, list):
         return [trim(v, depth + 1) for v in value[:50]]
     return value

@@ -116,11 +116,12 @@ async def event(session: AsyncSession, item: Event) -> Written:
 async def hook(session: AsyncSession, item: Hook) -> Written:
     """Apply one Claude Code hook event to its session (see `claude.interpret` and docs/agents.md)."""
     payload = item.payload
-    session_id = str(payload["session_id"])
-    instance_id = claude.instance_id(item.host, session_id)
+    session_id = str(payload["session_id"]).replace("\x00", "")
+    host = item.host.replace("\x00", "")
+    instance_id = claude.instance_id(host, session_id)
     row, _ = await _row(session, instance_id, "claude-code", "idle")
     row.session_id = row.session_id or session_id[:200]
-    row.host = row.host or item.host[:255]
+    row.host = row.host or host[:255]
     row.archived_at = None  # a resumed session comes back
     change = claude.interpret(payload, row.status, row.status_detail)
     if change.status is not None:
