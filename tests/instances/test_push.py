@@ -203,3 +203,10 @@ async def test_events_for_a_tracker_instance_are_accepted(
     # The event is a sign of life; the status and role still come from the file.
     assert agent["status"] == "active" and agent["role"] == "Backend" and agent["source"] == "tracker"
     assert agent["last_seen"] == clock.iso(frozen_clock.current)
+
+
+async def test_an_integer_beyond_64_bits_in_event_data_is_a_400(client: httpx.AsyncClient) -> None:
+    await client.post("/api/instances/agent-big/heartbeat", json={"status": "active"})
+    response = await client.post("/api/instances/agent-big/events", json={"kind": "note", "data": {"n": 2**70}})
+    assert response.status_code == 400, response.text  # was a 500
+    assert response.json()["details"][0]["field"] == "data"

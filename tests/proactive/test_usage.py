@@ -72,6 +72,7 @@ async def test_user_action_is_stored(ctx: AppContext, client: httpx.AsyncClient)
         ({"actionType": "a", "target": "x", "extra": 1}, "extra"),
         ({"actionType": "a", "target": "x", "context": {"blob": "x" * 5000}}, "context"),
         ({"actionType": "a", "target": "x", "sessionId": "s" * 101}, "sessionId"),
+        ({"actionType": "a", "target": "x", "context": {"n": 2**70}}, "context"),  # was a 500
     ],
 )
 async def test_bad_user_action_is_400_and_stores_nothing(

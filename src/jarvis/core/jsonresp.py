@@ -14,6 +14,15 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=OPTIONS, default=_default)
 
 
+def encoded_size(value: Any) -> int:
+    """The JSON size of a client's value, for size caps; a ValueError (a 400 naming the field) for what JSON
+    columns cannot store, such as integers beyond 64 bits."""
+    try:
+        return len(dumps(value))
+    except TypeError:
+        raise ValueError("holds a number that cannot be stored (integers must fit in 64 bits)") from None
+
+
 def _default(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")

@@ -42,7 +42,7 @@ OPENAPI_RESPONSE = {
 
 
 def last_event_id(raw: str | None) -> int | None:
-    if raw is None or not raw.strip().isdigit():
+    if raw is None or len(raw) > 20 or not raw.strip().isdigit():  # ids are 64-bit: longer is not one of ours
         return None
     return int(raw.strip())
 

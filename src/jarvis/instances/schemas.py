@@ -66,9 +66,9 @@ class EventIn(Body):
     @field_validator("data")
     @classmethod
     def _small(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        from jarvis.core.jsonresp import dumps
+        from jarvis.core.jsonresp import encoded_size
 
-        if value is not None and len(dumps(value)) > 16 * 1024:
+        if value is not None and encoded_size(value) > 16 * 1024:
             raise ValueError("must be at most 16 KiB of JSON")
         return value
 

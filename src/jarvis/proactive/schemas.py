@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from jarvis.core.jsonresp import dumps
+from jarvis.core.jsonresp import encoded_size
 
 FeedbackValue = Literal["positive", "negative", "dismissed", "acted_upon"]
 FEEDBACK_PHRASE = "Invalid feedbackType. Must be one of: positive, negative, dismissed, acted_upon"
@@ -50,7 +50,7 @@ class UserActionCreate(BaseModel):
     @field_validator("context")
     @classmethod
     def _small_context(cls, value: dict[str, Any]) -> dict[str, Any]:
-        if len(dumps(value)) > 4096:
+        if encoded_size(value) > 4096:
             raise ValueError("must be at most 4096 bytes of JSON")
         return value
 
