@@ -268,3 +268,9 @@ async def test_nul_characters_are_dropped_not_a_500(client: httpx.AsyncClient) -
     instance = await session(client)
     assert instance["last_prompt"] == "fix it"
     assert (await newest(client))["data"]["x"] == "y"
+
+
+async def test_bidi_overrides_and_zero_width_characters_are_dropped(client: httpx.AsyncClient) -> None:
+    """A prompt or folder name cannot pose as something else on the page (RTL override, zero-width joiners)."""
+    await post(client, {"hook_event_name": "UserPromptSubmit", "prompt": "run \u202etxt.exe\u202c now\u200b"})
+    assert (await session(client))["last_prompt"] == "run txt.exe now"

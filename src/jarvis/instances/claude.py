@@ -20,6 +20,9 @@ SUMMARY_CAP = 200
 STRING_CAP = 2000
 ASKING_TOOLS = {"AskUserQuestion": "question", "ExitPlanMode": "plan"}
 
+# NUL (PostgreSQL text cannot hold it), bidirectional overrides and zero-width characters (they let a prompt or
+# a folder name pose as something else on the page): dropped from every string a hook sends.
+INVISIBLE = dict.fromkeys([0, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF])
 SUMMARY_KEYS = ("command", "file_path", "notebook_path", "path", "url", "pattern", "query", "description", "prompt")
 
 
@@ -37,7 +40,7 @@ def text(payload: dict[str, Any], *keys: str, cap: int = STRING_CAP) -> str | No
     for key in keys:
         value = payload.get(key)
         if isinstance(value, str) and value.strip():
-            return value.replace("\x00", "").strip()[:cap]
+            return value.translate(INVISIBLE).strip()[:cap]
     return None
 
 
@@ -46,18 +49,18 @@ def truncate(value: str, cap: int) -> str:
 
 
 def one_line(value: str, cap: int = SUMMARY_CAP) -> str:
-    return truncate(" ".join(value.split()), cap)
+    return truncate(" ".join(value.translate(INVISIBLE).split()), cap)
 
 
 def trim(value: Any, depth: int = 0) -> Any:
-    """A bounded copy of the payload for the timeline: long strings cut, deep trees pruned, NUL characters
-    dropped (PostgreSQL text cannot hold them)."""
+    """A bounded copy of the payload for the timeline: long strings cut, deep trees pruned, `INVISIBLE`
+    characters dropped."""
     if isinstance(value, str):
-        return truncate(value.replace("\x00", ""), STRING_CAP)
+        return truncate(value.translate(INVISIBLE), STRING_CAP)
     if depth >= 6:
         return "…"
     if isinstance(value, dict):
-        return {str(k).replace("\x00", "")[:100]: trim(v, depth + 1) for k, v in list(value.items())[:100]}
+        return {str(k).translate(INVISIBLE)[:100]: trim(v, depth + 1) for k, v in list(value.items())[:100]}
     if isinstance(value, list):
         return [trim(v, depth + 1) for v in value[:50]]
     return value

@@ -116,8 +116,8 @@ async def event(session: AsyncSession, item: Event) -> Written:
 async def hook(session: AsyncSession, item: Hook) -> Written:
     """Apply one Claude Code hook event to its session (see `claude.interpret` and docs/agents.md)."""
     payload = item.payload
-    session_id = str(payload["session_id"]).replace("\x00", "")
-    host = item.host.replace("\x00", "")
+    session_id = str(payload["session_id"]).translate(claude.INVISIBLE)
+    host = item.host.translate(claude.INVISIBLE)
     instance_id = claude.instance_id(host, session_id)
     row, _ = await _row(session, instance_id, "claude-code", "idle")
     row.session_id = row.session_id or session_id[:200]
