@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.dashboard import sections
 from jarvis.dashboard.snapshot import snapshot_of
@@ -122,3 +124,19 @@ async def test_each_section_goes_out_at_most_once_per_window_without_holding_oth
     assert second is not None and second.data["changed"] == ["health"]
     assert second.data["sections"]["health"]["overall"] == "degraded"
     assert snapshot.held == {}
+
+
+async def test_a_wait_growing_longer_is_not_a_change(
+    ctx: AppContext, client: httpx.AsyncClient, frozen_clock: clock.FrozenClock
+) -> None:
+    """Every viewer would refetch the instances every tick while an agent waits."""
+    ask = {"session_id": "s", "hook_event_name": "PermissionRequest", "tool_name": "Bash", "host": "vm"}
+    assert (await client.post("/api/hooks/claude-code", json=ask)).status_code == 204
+    snapshot = snapshot_of(ctx)
+    await snapshot.refresh()
+    frozen_clock.advance(30)
+    ctx.cache.clear()  # the section is rebuilt, as its TTL would have it
+    assert await snapshot.refresh() is None
+    frozen_clock.advance(ctx.settings.attention.silent_after_s)
+    ctx.cache.clear()
+    assert await snapshot.refresh() is None  # a waiting session does not go silent or stale either

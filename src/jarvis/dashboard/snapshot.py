@@ -41,6 +41,18 @@ class Built:
     raw: bytes  # the data without its build time: equal bytes mean nothing changed
 
 
+CLOCK_FIELDS = frozenset({"timestamp", "waiting_s"})
+
+
+def without_clock(value: Any) -> Any:
+    """`value` without the fields that change with the clock alone (`CLOCK_FIELDS`), at any depth."""
+    if isinstance(value, dict):
+        return {key: without_clock(item) for key, item in value.items() if key not in CLOCK_FIELDS}
+    if isinstance(value, list):
+        return [without_clock(item) for item in value]
+    return value
+
+
 class SnapshotService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -61,8 +73,9 @@ class SnapshotService:
             SECTION_BUILDS.labels(section=name).inc()
             data = await BUILDERS[name](self.ctx)
             body = ok_bytes(data)
-            # What counts as a change: everything but the build time.
-            raw = dumps({key: value for key, value in data.items() if key != "timestamp"})
+            # What counts as a change: everything but what only the clock moves (the build time, how long an
+            # agent has waited): a wait growing by a second is not news for every viewer.
+            raw = dumps(without_clock(data))
             return Built(data, body, raw)
 
         lookup = await self.ctx.cache.get_or_compute(
