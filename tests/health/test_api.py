@@ -206,3 +206,24 @@ def test_overall_status_rules() -> None:
     assert overall(["healthy", "offline"]) == "degraded"
     assert overall(["offline", "offline"]) == "offline"
     assert overall(["degraded", "offline"]) == "degraded"
+
+
+async def test_an_api_service_cannot_send_a_secret_that_is_not_allowed(
+    client: httpx.AsyncClient, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack run made a service send OPENAI_API_KEY to a URL of its choosing."""
+    body = {"name": "exfil", "url": "http://127.0.0.1:9/", "headers_env": {"X-Key": "OPENAI_API_KEY"}}
+    response = await client.post("/api/services", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "headers_env.X-Key"
+    assert "secret_env_allow" in response.json()["error"]
+    bearer = await client.post(
+        "/api/services", json={"name": "exfil", "url": "http://127.0.0.1:9/", "bearer_env": "HOME"}
+    )
+    assert bearer.status_code == 400 and bearer.json()["details"][0]["field"] == "bearer_env"
+    assert all(s["name"] != "exfil" for s in (await client.get("/api/services")).json()["data"]["services"])
+    monkeypatch.setattr(ctx.settings.server, "secret_env_allow", ["SHOP_API_TOKEN"])
+    allowed = {"name": "shop", "url": "http://127.0.0.1:9/", "bearer_env": "SHOP_API_TOKEN"}
+    assert (await client.post("/api/services", json=allowed)).status_code == 201
+    patched = await client.patch("/api/services/shop", json={"headers_env": {"X-Key": "OPENAI_API_KEY"}})
+    assert patched.status_code == 400 and patched.json()["details"][0]["field"] == "headers_env.X-Key"

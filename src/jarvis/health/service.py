@@ -158,7 +158,25 @@ def _editable(live: Live) -> None:
         )
 
 
+def _check_secrets(ctx: AppContext, config: ServiceConfig) -> None:
+    """A service made through the API may only send the environment variables `server.secret_env_allow` lists."""
+    allowed = set(ctx.settings.server.secret_env_allow)
+    named = [(f"headers_env.{header}", env) for header, env in config.headers_env.items()]
+    if config.bearer_env:
+        named.append(("bearer_env", config.bearer_env))
+    refused = [(field, env) for field, env in named if env not in allowed]
+    if refused:
+        raise ValidationFailed(
+            f"`{refused[0][1]}` may not be sent by a service created through the API; list it in "
+            "`server.secret_env_allow` in jarvis.toml, or define the service there.",
+            details=[
+                _field(field, f"names {env}, which server.secret_env_allow does not list") for field, env in refused
+            ],
+        )
+
+
 async def create_service(ctx: AppContext, *, session: AsyncSession, config: ServiceConfig) -> Live:
+    _check_secrets(ctx, config)
     scheduler = scheduler_of(ctx)
     await scheduler.ensure_loaded()
     if config.name in scheduler.services:
@@ -185,6 +203,7 @@ async def update_service(ctx: AppContext, *, session: AsyncSession, live: Live, 
     except ValidationError as exc:
         message, details = describe_validation(exc.errors())
         raise ValidationFailed(message, details=details) from None
+    _check_secrets(ctx, config)
     row = await session.get(ServiceRow, config.name)
     if row is None:  # deleted meanwhile by another request
         raise NotFound(f"No service named {config.name!r}.", details=[_field("name", "unknown")])

@@ -22,8 +22,11 @@ class ServerSettings(Section):
     allowed_hosts: list[str] = Field(default_factory=list, max_length=100)
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (client address, https).
     trusted_proxies: list[str] = Field(default_factory=list, max_length=100)
+    # Environment variables a service created through the API may send (`headers_env`, `bearer_env`); none by
+    # default, so an API client cannot make the server send a secret of its environment anywhere.
+    secret_env_allow: list[str] = Field(default_factory=list, max_length=100)
 
-    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", "secret_env_allow", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
