@@ -72,11 +72,14 @@ def _waiting_reason(detail: dict[str, Any]) -> str:
     return f"asks for permission: {summary}" if summary else "asks for permission"
 
 
-def attention(instance: dict[str, Any], since: datetime | None) -> dict[str, Any] | None:
-    """`null`, or `{level, kind, reason, since, waiting_s}` for an instance in its displayed state."""
+def attention(
+    instance: dict[str, Any], *, status_since: datetime | None, last_seen: datetime | None
+) -> dict[str, Any] | None:
+    """`null`, or `{level, kind, reason, since, waiting_s}` for an instance in its displayed state: a wait, an
+    error or a block counts from when the state began, silence from the last sign of life."""
     status = instance["status"]
     detail: dict[str, Any] = instance.get("status_detail") or {}
-    last_seen = clock.parse_timestamp(instance["last_seen"]) if instance.get("last_seen") else None
+    since = status_since or last_seen
     if status == "waiting":
         level, kind, reason = "high", str(detail.get("kind") or "permission"), _waiting_reason(detail)
     elif status == "error":

@@ -110,7 +110,7 @@ def _public(ctx: AppContext, merged: dict[str, Any], open_blockers: int) -> dict
         "last_seen": clock.iso(last_seen),
         "open_blockers": open_blockers,
     }
-    public["attention"] = attention.attention(public, merged.get("status_since") or last_seen)
+    public["attention"] = attention.attention(public, status_since=merged.get("status_since"), last_seen=last_seen)
     return public
 
 
