@@ -200,23 +200,13 @@ def _notification(payload: dict[str, Any], status: str | None, detail: dict[str,
     return Change("notification", message)  # idle_prompt ("waiting for your input"): still idle, not a wait
 
 
-def _subagent_start(payload: dict[str, Any], status: str | None, detail: dict[str, Any]) -> Change:
+def _subagent(payload: dict[str, Any], *, done: bool) -> Change:
     agent_id = text(payload, "agent_id", cap=100) or "subagent"
     agent_type = text(payload, "agent_type", cap=100)
     return Change(
-        "subagent_start",
-        f"Subagent {agent_type or agent_id} started",
-        subagent=(agent_id, {"type": agent_type, "status": "working"}),
-    )
-
-
-def _subagent_stop(payload: dict[str, Any], status: str | None, detail: dict[str, Any]) -> Change:
-    agent_id = text(payload, "agent_id", cap=100) or "subagent"
-    agent_type = text(payload, "agent_type", cap=100)
-    return Change(
-        "subagent_stop",
-        f"Subagent {agent_type or agent_id} finished",
-        subagent=(agent_id, {"type": agent_type, "status": "done"}),
+        "subagent_stop" if done else "subagent_start",
+        f"Subagent {agent_type or agent_id} {'finished' if done else 'started'}",
+        subagent=(agent_id, {"type": agent_type, "status": "done" if done else "working"}),
     )
 
 
@@ -320,8 +310,8 @@ HANDLERS: dict[str, Handler] = {
     "PostToolUseFailure": _tool_failed,
     "PostToolBatch": _note("tool_batch", lambda p: "Tool batch done"),
     "Notification": _notification,
-    "SubagentStart": _subagent_start,
-    "SubagentStop": _subagent_stop,
+    "SubagentStart": lambda p, s, d: _subagent(p, done=False),
+    "SubagentStop": lambda p, s, d: _subagent(p, done=True),
     "TaskCreated": lambda p, s, d: _task(p, done=False),
     "TaskCompleted": lambda p, s, d: _task(p, done=True),
     "Stop": _stop,

@@ -156,7 +156,14 @@ async def hook(session: AsyncSession, item: Hook) -> Written:
     return Written(instance_id, [_event(instance_id, change.kind, change.message, claude.trim(payload))])
 
 
-WRITES = {Heartbeat: heartbeat, Event: event, Hook: hook}
+async def apply(session: AsyncSession, item: Item) -> Written:
+    match item:
+        case Heartbeat():
+            return await heartbeat(session, item)
+        case Event():
+            return await event(session, item)
+        case Hook():
+            return await hook(session, item)
 
 
 async def _trim(session: AsyncSession, instance_id: str, retention: int) -> None:
@@ -185,7 +192,7 @@ class InstanceWrites:
     async def write(self, session: AsyncSession, items: Sequence[Item]) -> Sequence[Written]:
         results: list[Written] = []
         for item in items:
-            written = await WRITES[type(item)](session, item)  # type: ignore[operator]
+            written = await apply(session, item)
             session.add_all(written.events)
             await session.flush()  # the row exists for the next item of the same instance
             results.append(written)
