@@ -232,8 +232,8 @@ def test_after_health_change_habit_fires_on_a_recent_change_only() -> None:
 
 
 def test_the_engine_wakes_when_the_next_wait_turns_a_minute_old() -> None:
-    from jarvis.proactive.engine import attention_due_in
+    from jarvis.proactive.rules.agents import next_alert_in
 
     waiting = f.state(agents=[f.agent("w", "waiting", seen_min=0.5), f.agent("s", "stale", seen_min=30)])
-    assert attention_due_in(waiting) == pytest.approx(30.05)
-    assert attention_due_in(f.state(agents=[f.agent("w", "waiting", seen_min=2)])) is None  # already due
+    assert next_alert_in(waiting) == pytest.approx(30.05)
+    assert next_alert_in(f.state(agents=[f.agent("w", "waiting", seen_min=2)])) is None  # already due

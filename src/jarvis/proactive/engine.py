@@ -35,6 +35,7 @@ from jarvis.proactive.events import (
 )
 from jarvis.proactive.models import Suggestion
 from jarvis.proactive.rules import RULES, Finding, RuleSettings, State, configured
+from jarvis.proactive.rules import agents as agent_rule
 from jarvis.proactive.rules.base import Habit, duration, moment
 
 log = structlog.get_logger("jarvis.proactive")
@@ -50,20 +51,6 @@ WATCHED_EVENTS = (
 HABITS_TTL_S = 300.0
 # After a wake-up, gather the burst (a fleet sends tens of hook events a second) into one tick.
 DEBOUNCE_S = 0.2
-AGENT_RULE = "agent_attention"
-
-
-def attention_due_in(state: State) -> float | None:
-    """Seconds until the next agent wait or error becomes old enough to alert (None: none is pending)."""
-    waits = []
-    for agent in state.section("instances").get("instances") or []:
-        attention = agent.get("attention") or {}
-        since = moment(attention.get("since")) if attention.get("level") in ("high", "critical") else None
-        if since is not None:
-            left = state.attention_after_s - (state.now - since).total_seconds()
-            if left > 0:
-                waits.append(left + 0.05)
-    return min(waits, default=None)
 
 
 def follow_up(item: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -176,7 +163,7 @@ class Engine:
                 if state is None:
                     state = await self.read_state(session)
                 findings, self.rule_errors = evaluate(state, self.rule_settings)
-                self.due_in_s = attention_due_in(state)
+                self.due_in_s = agent_rule.next_alert_in(state)
                 keep = set(self.rule_errors) | (set(RULES) if self.section_errors else set())
                 result = await self.reconcile(session, findings, keep_rules=keep)
                 await self.release(session, result)
@@ -281,10 +268,10 @@ class Engine:
                 )
             )
         ).all()
-        sent = [at for rule, _, at in recent if at is not None and rule != AGENT_RULE]
+        sent = [at for rule, _, at in recent if at is not None and rule != agent_rule.NAME]
         last_by_agent: dict[str, datetime] = {}
         for rule, figures, at in recent:
-            if rule == AGENT_RULE and at is not None and isinstance(figures, dict):
+            if rule == agent_rule.NAME and at is not None and isinstance(figures, dict):
                 key = str(figures.get("instance"))
                 last_by_agent[key] = max(at, last_by_agent.get(key, at))
         pending = (
@@ -295,7 +282,7 @@ class Engine:
         cooldown = timedelta(seconds=self.ctx.settings.attention.notify_cooldown_s)
         self.held = {}
         for row in sorted(pending, key=lambda r: (PRIORITY_RANK.get(r.priority, 9), r.created_at)):
-            if row.rule == AGENT_RULE:
+            if row.rule == agent_rule.NAME:
                 agent = str((row.figures or {}).get("instance"))
                 decision = timing.decide_attention(now, row.priority, last_by_agent.get(agent), cooldown, self.settings)
             else:
@@ -304,14 +291,16 @@ class Engine:
                 self.held[row.id] = decision.reason or "held"
                 continue
             row.notify, row.notified_at = "sent", now
-            if row.rule == AGENT_RULE:
+            if row.rule == agent_rule.NAME:
                 last_by_agent[str((row.figures or {}).get("instance"))] = now
             else:
                 sent.append(now)
             result.released.append(store.public(row))
         result.held = dict(self.held)
         result.followups = [
-            follow_up(item, now) for item in result.resolved if item["rule"] == AGENT_RULE and item.get("notified_at")
+            follow_up(item, now)
+            for item in result.resolved
+            if item["rule"] == agent_rule.NAME and item.get("notified_at")
         ]
 
     async def _announce(self, result: TickResult) -> None:

@@ -28,15 +28,37 @@ def evaluate(state: State, cfg: Settings) -> list[Finding]:
         attention = agent.get("attention")
         if not attention:
             continue
-        since = moment(attention.get("since"))
-        waited_s = None if since is None else (state.now - since).total_seconds()
+        waited_s = _waited_s(state, attention)
         kind = str(attention.get("kind"))
         if kind in QUIET_KINDS:
             if cfg.quiet:
                 findings.append(_finding(agent, attention, waited_s))
-        elif kind == "blocked" or (waited_s is not None and waited_s >= state.attention_after_s):
+        elif not _waits_to_alert(kind) or (waited_s is not None and waited_s >= state.attention_after_s):
             findings.append(_finding(agent, attention, waited_s))
     return findings
+
+
+def _waited_s(state: State, attention: dict[str, Any]) -> float | None:
+    since = moment(attention.get("since"))
+    return None if since is None else (state.now - since).total_seconds()
+
+
+def _waits_to_alert(kind: str) -> bool:
+    """A wait or an error alerts once it has lasted `attention_after_s`; a block at once, silence at `normal`."""
+    return kind not in QUIET_KINDS and kind != "blocked"
+
+
+def next_alert_in(state: State) -> float | None:
+    """Seconds until the next wait or error becomes old enough to alert (None: none is coming), so the engine
+    wakes then rather than on its timer."""
+    left = []
+    for agent in state.section("instances").get("instances") or []:
+        attention = agent.get("attention")
+        if attention and _waits_to_alert(str(attention.get("kind"))):
+            waited_s = _waited_s(state, attention)
+            if waited_s is not None and waited_s < state.attention_after_s:
+                left.append(state.attention_after_s - waited_s + 0.05)
+    return min(left, default=None)
 
 
 def who(agent: dict[str, Any]) -> str:
