@@ -8,10 +8,11 @@ documented JSON contract for API clients.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any, cast
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import HTMLResponse, Response
 
 from jarvis.core.auth import require
@@ -112,45 +113,45 @@ async def instance_fragment(request: Request, instance_id: Annotated[str, Path(m
 FilterValue = Annotated[str | None, Query(max_length=200)]
 
 
-async def _activity_context(
-    ctx: AppContext, *, instance: str | None, repo: str | None, host: str | None, kind: str | None
-) -> dict[str, Any]:
-    filters = {"instance": instance or None, "repo": repo or None, "host": host or None, "kind": kind or None}
+@dataclass(frozen=True, slots=True)
+class ActivityFilters:
+    """`?instance=&repo=&host=&kind=` of the activity page and its fragment; an empty value is no filter."""
+
+    instance: FilterValue = None
+    repo: FilterValue = None
+    host: FilterValue = None
+    kind: FilterValue = None
+
+    def query(self) -> str:
+        return "&".join(f"{key}={quote(value)}" for key, value in asdict(self).items() if value)
+
+
+ActivityFiltersDep = Annotated[ActivityFilters, Depends()]
+
+
+async def _activity_context(ctx: AppContext, filters: ActivityFilters) -> dict[str, Any]:
     async with ctx.db.sessions() as session:
         feed = await instances_service.activity(
             session=session,
-            instance=filters["instance"],
-            repo=filters["repo"],
-            host=filters["host"],
-            kind=filters["kind"],
+            instance=filters.instance or None,
+            repo=filters.repo or None,
+            host=filters.host or None,
+            kind=filters.kind or None,
         )
         pulse = await instances_service.pulse(session=session)
-    query = "&".join(f"{key}={quote(value)}" for key, value in filters.items() if value)
-    return {"feed": feed, "pulse": pulse, "filters": filters, "query": query}
+    return {"feed": feed, "pulse": pulse, "filters": asdict(filters), "query": filters.query()}
 
 
 @router.get("/activity", response_class=HTMLResponse)
-async def activity_page(
-    request: Request,
-    instance: FilterValue = None,
-    repo: FilterValue = None,
-    host: FilterValue = None,
-    kind: FilterValue = None,
-) -> Response:
+async def activity_page(request: Request, filters: ActivityFiltersDep) -> Response:
     """Every session's hook events in one live feed, filterable, with the tool-call pulse of each session."""
-    context = await _activity_context(_ctx(request), instance=instance, repo=repo, host=host, kind=kind)
+    context = await _activity_context(_ctx(request), filters)
     return render(request, "dashboard/activity.html", {**context, "nav": "activity", "page": "activity"})
 
 
 @router.get("/fragments/activity", response_class=HTMLResponse)
-async def activity_fragment(
-    request: Request,
-    instance: FilterValue = None,
-    repo: FilterValue = None,
-    host: FilterValue = None,
-    kind: FilterValue = None,
-) -> Response:
-    context = await _activity_context(_ctx(request), instance=instance, repo=repo, host=host, kind=kind)
+async def activity_fragment(request: Request, filters: ActivityFiltersDep) -> Response:
+    context = await _activity_context(_ctx(request), filters)
     response: HTMLResponse = templates.TemplateResponse(request, "dashboard/_activity.html", context)
     response.headers["cache-control"] = "no-store"
     return response
