@@ -21,6 +21,7 @@ import pytest
 from jarvis.instances.hook import git_branch, git_info, hook_url
 from tests.conftest import LiveServer, free_port
 from tests.dashboard.test_stream import sse_events
+from tests.notifications.receiver import Receiver
 
 SAMPLE = Path(__file__).with_name("claude-code-hooks.jsonl")
 PROMPT: dict[str, Any] = json.loads(SAMPLE.read_text().splitlines()[1])
@@ -160,47 +161,14 @@ def test_the_hook_command_loads_no_framework() -> None:
     assert result.stdout.strip() == "[]"
 
 
-class Receiver:
-    """A local `http.server` in a thread that records what each request carried."""
-
-    def __init__(self) -> None:
-        import http.server
-        import threading
-
-        self.requests: list[tuple[str, dict[str, str], bytes]] = []
-        received = self.requests
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                received.append((self.path, dict(self.headers.items()), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_the_token_is_sent_as_a_bearer_header_and_never_printed(tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("  jv_file_token\n")
-    with Receiver() as receiver:
-        by_file, _ = run_hook(json.dumps(PROMPT), "--server", receiver.url, "--token-file", str(token))
-        by_env, _ = run_hook(json.dumps(PROMPT), f"--server={receiver.url}", env={"JARVIS_TOKEN": "jv_env_token"})
-        missing, _ = run_hook(json.dumps(PROMPT), "--server", receiver.url, "--token-file", str(tmp_path / "none"))
-        none, _ = run_hook(json.dumps(PROMPT), "--server", receiver.url, env={"JARVIS_TOKEN": ""})
+    with Receiver([200]) as receiver:
+        by_file, _ = run_hook(json.dumps(PROMPT), "--server", receiver.base, "--token-file", str(token))
+        by_env, _ = run_hook(json.dumps(PROMPT), f"--server={receiver.base}", env={"JARVIS_TOKEN": "jv_env_token"})
+        missing, _ = run_hook(json.dumps(PROMPT), "--server", receiver.base, "--token-file", str(tmp_path / "none"))
+        none, _ = run_hook(json.dumps(PROMPT), "--server", receiver.base, env={"JARVIS_TOKEN": ""})
     for result in (by_file, by_env, missing, none):
         assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
     [first, second, third, fourth] = receiver.requests
@@ -235,7 +203,7 @@ def test_the_console_script_posts_silently(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "jarvis"
     with Receiver() as receiver:
         result = subprocess.run(
-            [str(script), "hook", "--server", receiver.url],
+            [str(script), "hook", "--server", receiver.base],
             input=json.dumps(PROMPT),
             capture_output=True,
             text=True,

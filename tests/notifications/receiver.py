@@ -1,4 +1,5 @@
-"""A local HTTP receiver for outbound webhooks: answers a scripted list of statuses, or hangs."""
+"""A local HTTP receiver for what the server (or `jarvis hook`) sends out: answers a scripted list of statuses,
+or hangs, and records each request's JSON body (`received`) and its path, headers and raw body (`requests`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ class Receiver:
         self.statuses = list(statuses or [200])
         self.hang = hang
         self.received: list[dict[str, Any]] = []
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self.release = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-                length = int(self.headers.get("content-length", "0"))
-                receiver.received.append(json.loads(self.rfile.read(length) or b"null"))
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                receiver.requests.append((self.path, dict(self.headers.items()), body))
+                receiver.received.append(json.loads(body or b"null"))
                 if receiver.hang:
                     receiver.release.wait(10)
                     return
@@ -34,7 +37,8 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook/SECRET-TOKEN"
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.base}/hook/SECRET-TOKEN"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Receiver:
