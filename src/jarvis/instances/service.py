@@ -129,14 +129,14 @@ async def list_instances(
     longest waiting), then the others by latest activity."""
     merged = _tracker_instances(tracker_of(ctx))
     archived: set[str] = set()
-    for row in await session.scalars(select(Instance).where(Instance.archived_at.is_(None))):
-        merged[row.id] = _overlay(merged.get(row.id), row)
-    if merged:  # a tracker instance archived by hand stays out of the list
+    if merged:  # a tracker-file instance archived by hand stays out of the list (its row is the only trace)
         archived = set(
             await session.scalars(
                 select(Instance.id).where(Instance.archived_at.is_not(None), Instance.id.in_(list(merged)))
             )
         )
+    for row in await session.scalars(select(Instance).where(Instance.archived_at.is_(None))):
+        merged[row.id] = _overlay(merged.get(row.id), row)
     if blockers is None:
         blockers = await projects.list_blockers(ctx, session=session)
     counts = _blocker_counts(blockers)
