@@ -115,14 +115,15 @@ async def test_kill_9_mid_answer_keeps_the_question_and_the_flushed_partial(tmp_
 
 
 async def test_partials_are_written_while_streaming(tmp_path: Path, sqlite_file: str) -> None:
-    """Time-based writes (batched across answers) store the partial text before the answer ends."""
-    with FakeModelServer([Reply(openai_text(TOKENS[:2], finish=False), then="hang", gap_s=0.05)]) as upstream:
+    """Time-based writes (batched across answers) store the partial text before the answer ends, even
+    when the provider goes quiet: both tokens arrive at once, well within the interval, then nothing."""
+    with FakeModelServer([Reply(openai_text(TOKENS[:2], finish=False), then="hang")]) as upstream:
         chat = {
             "provider": "openai",
             "model": "m",
             "base_url": f"{upstream.url}/v1",
             "flush_every_tokens": 1000,
-            "flush_interval_s": 0.01,
+            "flush_interval_s": 0.3,
         }
         with live(tmp_path, sqlite_file, **chat) as server:
             async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:

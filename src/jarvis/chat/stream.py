@@ -3,8 +3,9 @@
 The answer runs in its own task, apart from the HTTP response that relays its events: when the
 client goes away the response cancels the task, which closes the upstream request (the SDK's
 stream is exited) and stores the partial answer as `interrupted`. The partial text is handed to
-the batched writer (`writer.py`) every `chat.flush_interval_s` or `chat.flush_every_tokens`,
-whichever comes first, so a `kill -9` keeps what was already written.
+the batched writer (`writer.py`) every `chat.flush_every_tokens` or, at the latest,
+`chat.flush_interval_s` after the first token not yet handed over (a timer, so a provider that
+goes quiet mid-answer still has its text stored), so a `kill -9` keeps what was already written.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Answer:
         self.tokens = 0
         self.unflushed = 0
         self.last_flush = time.monotonic()
+        self.flush_timer: asyncio.TimerHandle | None = None
 
     @property
     def content(self) -> str:
@@ -126,16 +128,23 @@ class Answer:
         self.unflushed += 1
         self.emit({"type": "token", "content": chunk.text})
         settings = self.ctx.settings.chat
-        if self.unflushed >= settings.flush_every_tokens or (
-            time.monotonic() - self.last_flush >= settings.flush_interval_s
-        ):
+        due_in = settings.flush_interval_s - (time.monotonic() - self.last_flush)
+        if self.unflushed >= settings.flush_every_tokens or due_in <= 0:
             self._save_partial()
+        elif self.flush_timer is None:
+            self.flush_timer = asyncio.get_running_loop().call_later(due_in, self._save_partial)
 
     def _save_partial(self) -> None:
         """Queue the partial answer for the batched writer (off this answer's path)."""
+        self._cancel_timer()
         writer_of(self.ctx).mark(self.message_id, content=self.content, tools=self.tools or None)
         self.unflushed = 0
         self.last_flush = time.monotonic()
+
+    def _cancel_timer(self) -> None:
+        if self.flush_timer is not None:
+            self.flush_timer.cancel()
+            self.flush_timer = None
 
     async def _finish(self, status: str, error: str | None) -> None:
         values: dict[str, Any] = {
@@ -146,6 +155,7 @@ class Answer:
             "error": error,
             "tools": self.tools or None,
         }
+        self._cancel_timer()
         await writer_of(self.ctx).settle(self.message_id)
         async with self.ctx.db.sessions() as session:
             await store.save_answer(session=session, message_id=self.message_id, **values)
