@@ -92,6 +92,25 @@ def test_bad_port_names_setting_and_origin(tmp_path: Path) -> None:
     assert "server.port" in str(error.value) and str(config) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("toml", "setting"),
+    [
+        ('[[services]]\nname = "a"\nurl = "http://127.0.0.1:1/"\ndegraded_over_ms = inf\n', "degraded_over_ms"),
+        ('[[services]]\nname = "a"\nurl = "http://127.0.0.1:1/"\njson_path = "x"\njson_equals = nan\n', "json_equals"),
+        ('[[services]]\nname = "a"\nurl = "http://127.0.0.1:1/"\njson_equals = [1, -inf]\n', "json_equals"),
+        ("[http]\ntimeout_s = nan\n", "http.timeout_s"),
+        ('[server]\noutbound_allow = ["10.0.0.0/33"]\n', "server.outbound_allow"),
+    ],
+)
+def test_toml_nan_infinity_and_bad_networks_are_refused(tmp_path: Path, toml: str, setting: str) -> None:
+    """TOML can write `nan` and `inf`; they would be stored where JSON (and PostgreSQL) has no such numbers."""
+    config = tmp_path / "jarvis.toml"
+    config.write_text(toml)
+    with pytest.raises(SettingsError) as error:
+        load_settings({"JARVIS_CONFIG": str(config)})
+    assert setting in str(error.value)
+
+
 def test_unknown_key_and_syntax_error_name_the_file(tmp_path: Path) -> None:
     config = tmp_path / "jarvis.toml"
     config.write_text("[server]\nprot = 5001\n")

@@ -1,6 +1,6 @@
 """A misbehaving HTTP peer for the health tests, on 127.0.0.1 port 0, speaking raw HTTP/1.1.
 
-Paths: /ok, /slow (300 ms), /error (500), /hang (never answers), /redirect (to itself),
+Paths: /ok, /slow (300 ms), /error (500), /hang (never answers), /redirect (to itself), /to/<url> (to it),
 /huge (claims 2 GB and streams until cut off), /garbage (not HTTP), /json, /degraded (207),
 /flaky/<key> (500 on the first call per key, then 200), /auth (200 only with the bearer token),
 /cp/health and /cp207/health (the original control plane, healthy with the token / degraded).
@@ -72,6 +72,8 @@ class Peer:
             await self._closing.wait()
         elif path == "/redirect":
             self._send(writer, 302, b"", extra=b"Location: /redirect\r\n")
+        elif path.startswith("/to/"):  # a redirect to any URL: /to/http://host:port/path
+            self._send(writer, 302, b"", extra=f"Location: {path[4:]}\r\n".encode())
         elif path == "/huge":
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n")
             chunk = b"x" * 65536

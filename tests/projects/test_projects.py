@@ -167,6 +167,8 @@ BAD: list[tuple[str, str, Any, str]] = [
     ("POST", "/api/projects", {"name": "A", "status": "finished"}, "status"),
     ("POST", "/api/projects", {"name": "A", "estimated_hours": "eight"}, "estimated_hours"),
     ("POST", "/api/projects", {"name": "A", "estimated_hours": -1}, "estimated_hours"),
+    ("POST", "/api/projects", {"name": "A", "estimated_hours": "5"}, "estimated_hours"),  # a string is not a number
+    ("POST", "/api/projects", {"name": "A", "remaining_hours": True}, "remaining_hours"),
     ("POST", "/api/projects", {"name": "A", "completion_percent": 101}, "completion_percent"),
     ("POST", "/api/projects", {"name": "A", "owner": "me"}, "owner"),
     ("POST", "/api/projects", {"name": "A", "tasks": [{"name": "t", "colour": 1}]}, "tasks.0.colour"),
@@ -175,6 +177,7 @@ BAD: list[tuple[str, str, Any, str]] = [
     ("PATCH", "/api/projects/wave-2", {"status": 3}, "status"),
     ("PATCH", "/api/projects/wave-2", {"tasks": []}, "tasks"),
     ("POST", "/api/projects/wave-2/tasks", {"name": "x", "actual_hours": [1]}, "actual_hours"),
+    ("POST", "/api/projects/wave-2/tasks", {"name": "x", "actual_hours": False}, "actual_hours"),
     ("POST", "/api/projects/wave-2/tasks", {"id": "cart", "name": "dup"}, "id"),
     ("PATCH", "/api/projects/wave-2/tasks/cart", {"status": "paused"}, "status"),
     ("PATCH", "/api/projects/wave-2/tasks/cart", {"assigned_to": ["x" * 161]}, "assigned_to.0"),
@@ -204,6 +207,15 @@ async def test_bad_input_is_refused_and_changes_nothing(
     assert (await client.get("/api/projects/wave-2")).json()["data"] == snapshot
     blockers = (await client.get("/api/blockers")).json()["data"]["blockers"]
     assert [b["resolved_at"] for b in blockers] == [None]
+
+
+@pytest.mark.parametrize("literal", ["Infinity", "NaN", "-Infinity"])
+async def test_non_finite_numbers_are_refused(client: httpx.AsyncClient, ctx: AppContext, literal: str) -> None:
+    """Python's JSON reader accepts these literals; JSON does not, nor do PostgreSQL's JSON columns."""
+    body = f'{{"name": "A", "estimated_hours": {literal}}}'.encode()
+    response = await client.post("/api/projects", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert await count_rows(ctx, Project) == 0
 
 
 async def test_non_json_body_is_refused(client: httpx.AsyncClient, ctx: AppContext) -> None:

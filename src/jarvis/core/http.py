@@ -11,8 +11,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 import stamina
+
+from jarvis.core.outbound import GuardedBackend, OutboundPolicy, Unreachable
 
 
 class BodyTooLarge(Exception):
@@ -41,14 +44,33 @@ class FetchResult:
         return self.error is None
 
 
-def make_client(timeout_s: float, *, max_connections: int = 200, max_keepalive: int = 50) -> httpx.AsyncClient:
+def make_client(
+    timeout_s: float, *, max_connections: int = 200, max_keepalive: int = 50, policy: OutboundPolicy | None = None
+) -> httpx.AsyncClient:
     """`max_keepalive=0` opens a fresh connection per request (health probes: a real connect each
-    time, and no scan of idle connections per request, which costs more CPU than the connect)."""
+    time, and no scan of idle connections per request, which costs more CPU than the connect).
+
+    With a `policy`, every connection (redirect hops included) is checked by it (`outbound.py`), and no
+    proxy from the environment is used: a proxy would make the connection the policy cannot see."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive)
+    transport = None
+    if policy is not None:
+        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        # httpx has no public way to hand httpcore a network backend: the pool is built as httpx builds it.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=True,
         max_redirects=5,
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive),
+        limits=limits,
+        transport=transport,
+        trust_env=policy is None,
         headers={"user-agent": "jarvis-command-center"},
     )
 
@@ -70,7 +92,8 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(exc, httpx.ConnectError):
-        return "connection refused or unreachable"
+        cause = exc.__cause__
+        return str(cause) if isinstance(cause, Unreachable) else "connection refused or unreachable"
     if isinstance(exc, BodyTooLarge | RetryableStatus):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"[:300]

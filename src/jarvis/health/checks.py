@@ -20,6 +20,7 @@ from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.http import describe_error, fetch
 from jarvis.core.jsonpath import MISSING, lookup
+from jarvis.core.outbound import OutboundPolicy, Unreachable
 from jarvis.health.specs import ServiceSpec
 from jarvis.settings import ServiceConfig, Settings
 
@@ -82,7 +83,8 @@ async def run_check(ctx: AppContext, spec: ServiceSpec, client: httpx.AsyncClien
                 return await _check_self(ctx, at, policy)
             assert spec.config is not None
             if spec.kind == "tcp":
-                return await _check_tcp(spec.config, at, policy)
+                guard = OutboundPolicy(ctx.settings.server.outbound_allow) if spec.source == "api" else None
+                return await _check_tcp(spec.config, at, policy, guard)
             return await _check_http(ctx, client or ctx.http, spec.config, at, policy)
     except TimeoutError:
         return Outcome(at, "offline", _ms(started), error=f"timed out after {policy.budget_s:g} s")
@@ -111,7 +113,8 @@ async def _check_self(ctx: AppContext, at: datetime, policy: Policy) -> Outcome:
     return _grade(None, at, _ms(started), 1, None)
 
 
-async def _check_tcp(config: ServiceConfig, at: datetime, policy: Policy) -> Outcome:
+async def _check_tcp(config: ServiceConfig, at: datetime, policy: Policy, guard: OutboundPolicy | None) -> Outcome:
+    """`guard`: the address is resolved and checked first, and the checked address is the one connected to."""
     started = time.perf_counter()
     tries = 0
     try:
@@ -126,9 +129,14 @@ async def _check_tcp(config: ServiceConfig, at: datetime, policy: Policy) -> Out
             with attempt:
                 tries += 1
                 async with asyncio.timeout(policy.timeout_s):
-                    _reader, writer = await asyncio.open_connection(config.host, config.port)
+                    host = config.host
+                    if guard is not None:
+                        host = (await guard.resolve(str(config.host), int(config.port or 0)))[0]
+                    _reader, writer = await asyncio.open_connection(host, config.port)
                 writer.close()
                 await writer.wait_closed()
+    except Unreachable as exc:
+        return Outcome(at, "offline", _ms(started), None, str(exc), tries)
     except (OSError, TimeoutError) as exc:
         return Outcome(at, "offline", _ms(started), None, describe_error(exc), tries)
     return _grade(config, at, _ms(started), tries, None)

@@ -27,6 +27,7 @@ from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.extras import Key
 from jarvis.core.http import make_client
+from jarvis.core.outbound import OutboundPolicy
 from jarvis.health import store
 from jarvis.health.checks import Outcome, run_check
 from jarvis.health.specs import ServiceSpec
@@ -99,6 +100,9 @@ class HealthScheduler:
         # never starves the other outbound calls (metric pulls, chat) of connections.
         self.concurrency = concurrency
         self.http = make_client(ctx.settings.http.timeout_s, max_connections=concurrency, max_keepalive=0)
+        # Services created through the API connect only where `server.outbound_allow` lets them (`core/outbound.py`).
+        self.policy = OutboundPolicy(ctx.settings.server.outbound_allow)
+        self.guarded = self._guarded_client()
         self.flush_every_s = flush_every_s
         self.flush_at = 500  # pending results that trigger an early flush
         self._heap: list[tuple[float, int, str, int]] = []
@@ -199,6 +203,7 @@ class HealthScheduler:
             await asyncio.gather(flusher, *self._tasks, return_exceptions=True)
             await self.flush()
             await self.http.aclose()
+            await self.guarded.aclose()
 
     def launch_due(self, now: float) -> int:
         """Start every check due at `now`; schedule each one's next absolute deadline."""
@@ -229,20 +234,28 @@ class HealthScheduler:
         try:
             async with self.semaphore:
                 self.stats.drifts_ms.append((asyncio.get_running_loop().time() - due) * 1000)
-                outcome = await run_check(self.ctx, live.spec, self._client())
+                outcome = await run_check(self.ctx, live.spec, self._client(live.spec))
             self.record(live.spec.name, outcome)
         finally:
             live.running = False
 
-    def _client(self) -> httpx.AsyncClient:
+    def _client(self, spec: ServiceSpec) -> httpx.AsyncClient:
+        if spec.source == "api":
+            if self.guarded.is_closed:
+                self.guarded = self._guarded_client()
+            return self.guarded
         if self.http.is_closed:  # closed by a previous run's shutdown
             self.http = make_client(self.ctx.settings.http.timeout_s, max_connections=self.concurrency, max_keepalive=0)
         return self.http
 
+    def _guarded_client(self) -> httpx.AsyncClient:
+        timeout = self.ctx.settings.http.timeout_s
+        return make_client(timeout, max_connections=self.concurrency, max_keepalive=0, policy=self.policy)
+
     async def check_now(self, name: str) -> Outcome:
         """A check outside the schedule (the API's "check now"); written before it returns."""
         live = self.services[name]
-        outcome = await run_check(self.ctx, live.spec, self._client())
+        outcome = await run_check(self.ctx, live.spec, self._client(live.spec))
         self.record(name, outcome)
         await self.flush()
         return outcome

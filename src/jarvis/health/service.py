@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed, describe_validation
+from jarvis.core.outbound import OutboundPolicy
 from jarvis.health import store
 from jarvis.health.history import history
 from jarvis.health.models import ServiceRow
@@ -175,8 +177,26 @@ def _check_secrets(ctx: AppContext, config: ServiceConfig) -> None:
         )
 
 
+async def _check_target(ctx: AppContext, config: ServiceConfig) -> None:
+    """A service made through the API may only point where `server.outbound_allow` lets it (SSRF defence;
+    each connection is checked again when the check runs)."""
+    if config.kind == "tcp":
+        field, host, port = "host", str(config.host), int(config.port or 0)
+    else:
+        url = httpx.URL(str(config.url))
+        field, host, port = "url", url.host, url.port or (443 if url.scheme == "https" else 80)
+    problem = await OutboundPolicy(ctx.settings.server.outbound_allow).target_problem(host, port)
+    if problem is not None:
+        raise ValidationFailed(
+            f"A service created through the API may not connect there: {problem}. List its network in "
+            "`server.outbound_allow` in jarvis.toml, or define the service there.",
+            details=[_field(field, problem)],
+        )
+
+
 async def create_service(ctx: AppContext, *, session: AsyncSession, config: ServiceConfig) -> Live:
     _check_secrets(ctx, config)
+    await _check_target(ctx, config)
     scheduler = scheduler_of(ctx)
     await scheduler.ensure_loaded()
     if config.name in scheduler.services:
@@ -204,6 +224,7 @@ async def update_service(ctx: AppContext, *, session: AsyncSession, live: Live, 
         message, details = describe_validation(exc.errors())
         raise ValidationFailed(message, details=details) from None
     _check_secrets(ctx, config)
+    await _check_target(ctx, config)
     row = await session.get(ServiceRow, config.name)
     if row is None:  # deleted meanwhile by another request
         raise NotFound(f"No service named {config.name!r}.", details=[_field("name", "unknown")])

@@ -11,7 +11,7 @@ WorkStatus = Literal["pending", "in_progress", "completed"]
 Severity = Literal["low", "medium", "high", "critical"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Assignee = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-Hours = Annotated[float, Field(ge=0, le=100_000)]
+Hours = Annotated[float, Field(ge=0, le=100_000, strict=True, allow_inf_nan=False)]
 
 
 class Body(BaseModel):

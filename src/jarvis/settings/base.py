@@ -11,4 +11,4 @@ METRIC_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 class Section(BaseModel):
     """A settings table: unknown keys are errors, so a typo never passes silently."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

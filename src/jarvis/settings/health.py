@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -42,6 +43,14 @@ class ServiceConfig(Section):
             raise ValueError("must start with http:// or https:// and name a host")
         return value
 
+    @field_validator("json_equals")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        """TOML has `nan` and `inf`; JSON (and PostgreSQL's JSON columns) has neither."""
+        if not _finite_json(value):
+            raise ValueError("must be a JSON value: NaN and infinity are not numbers JSON can hold")
+        return value
+
     @field_validator("host", "port")
     @classmethod
     def _target_for_tcp(cls, value: Any, info: ValidationInfo) -> Any:
@@ -55,3 +64,13 @@ class ServiceConfig(Section):
         if any(code < 100 or code > 599 for code in value):
             raise ValueError("must hold HTTP status codes between 100 and 599")
         return value
+
+
+def _finite_json(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite_json(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_finite_json(item) for item in value)
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -25,12 +26,28 @@ class ServerSettings(Section):
     # Environment variables a service created through the API may send (`headers_env`, `bearer_env`); none by
     # default, so an API client cannot make the server send a secret of its environment anywhere.
     secret_env_allow: list[str] = Field(default_factory=list, max_length=100)
+    # Networks a service created through the API may reach besides public addresses (CIDR, e.g.
+    # "10.0.0.0/8"); loopback by default, so services on this machine can be added. Link-local (the cloud's
+    # metadata address), private and other non-public addresses are refused unless listed.
+    outbound_allow: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"], max_length=100)
 
-    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", "secret_env_allow", mode="before")
+    @field_validator(
+        "cors_origins", "allowed_hosts", "trusted_proxies", "secret_env_allow", "outbound_allow", mode="before"
+    )
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not a network: write an address or a CIDR such as 10.0.0.0/8") from None
         return value
 
 
