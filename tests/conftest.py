@@ -15,12 +15,14 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 import uvicorn
 from fastapi import FastAPI
 
 from jarvis.app import create_app
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.logging import console_renderer
 from jarvis.core.migrate import upgrade
 from jarvis.settings import Settings, load_settings
 
@@ -31,6 +33,13 @@ POSTGRES_URL = os.environ.get("JARVIS_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("JARVIS_TEST_REQUIRE_SERVICES") == "1"
 # Without a PostgreSQL URL (a developer's laptop) the PostgreSQL half is left out, said once in the header.
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL or REQUIRE_SERVICES else ["sqlite"]
+
+
+def pytest_configure() -> None:
+    """Log as `jarvis serve` does on a terminal: structlog's default renderer prints every frame's locals,
+    which takes seconds per logged exception."""
+    processors = structlog.get_config()["processors"]
+    structlog.configure(processors=[*processors[:-1], console_renderer()])
 
 
 def pytest_report_header() -> str:

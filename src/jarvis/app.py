@@ -30,7 +30,7 @@ from jarvis.core.gateway import Gateway, RouteTable, allowed_host_names
 from jarvis.core.headers import SECURITY_HEADERS
 from jarvis.core.hub import InMemoryHub
 from jarvis.core.logging import RequestIdMiddleware
-from jarvis.core.middleware import BodyLimitMiddleware
+from jarvis.core.middleware import BodyLimitMiddleware, NulStripMiddleware
 from jarvis.core.migrate import upgrade_async
 from jarvis.core.sections import SECTION_READER
 from jarvis.dashboard import routes as dashboard_routes
@@ -179,6 +179,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
             allow_headers=["content-type", "authorization", "last-event-id", "x-request-id", "cache-control"],
             expose_headers=["x-request-id"],
         )
+    app.add_middleware(NulStripMiddleware)  # inside the body cap: it reads bodies already capped
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     app.add_middleware(RequestIdMiddleware, extra_headers=SECURITY_HEADERS)
     return app

@@ -219,6 +219,9 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
         )
         # Starlette answers this one from outside every middleware: add what they would have.
         response.headers["x-request-id"] = request_id(request)
+        # The server closes the connection after an unhandled error; saying so lets a keep-alive client
+        # open a new one instead of failing its next request on this one.
+        response.headers["connection"] = "close"
         for name, value in SECURITY_HEADERS:
             response.headers[name.decode()] = value.decode()
         return response

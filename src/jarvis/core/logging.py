@@ -12,10 +12,16 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+def console_renderer() -> Any:
+    """Readable lines for a terminal. Tracebacks are plain: the default (rich, with every frame's local
+    variables) writes thousands of lines per error, takes seconds, and would print settings and tokens."""
+    return structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+
+
 def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     if json is None:
         json = not sys.stderr.isatty()
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    renderer: Any = structlog.processors.JSONRenderer() if json else console_renderer()
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper(), force=True)
     for noisy in ("uvicorn.access", "httpx", "httpcore", "watchfiles"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

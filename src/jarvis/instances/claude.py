@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from jarvis.core.text import INVISIBLE
+
 PROMPT_CAP = 200
 SUMMARY_CAP = 200
 STRING_CAP = 2000
 ASKING_TOOLS = {"AskUserQuestion": "question", "ExitPlanMode": "plan"}
 
-# NUL (PostgreSQL text cannot hold it), bidirectional overrides and zero-width characters (they let a prompt or
-# a folder name pose as something else on the page): dropped from every string a hook sends.
-INVISIBLE = dict.fromkeys([0, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF])
 SUMMARY_KEYS = ("command", "file_path", "notebook_path", "path", "url", "pattern", "query", "description", "prompt")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.extras import Key
+from jarvis.core.text import INVISIBLE
 from jarvis.instances import claude, service
 from jarvis.instances.models import Instance, InstanceEvent
 from jarvis.instances.schemas import EventIn, HeartbeatIn
@@ -116,8 +117,8 @@ async def event(session: AsyncSession, item: Event) -> Written:
 async def hook(session: AsyncSession, item: Hook) -> Written:
     """Apply one Claude Code hook event to its session (see `claude.interpret` and docs/agents.md)."""
     payload = item.payload
-    session_id = str(payload["session_id"]).translate(claude.INVISIBLE)
-    host = item.host.translate(claude.INVISIBLE)
+    session_id = str(payload["session_id"]).translate(INVISIBLE)
+    host = item.host.translate(INVISIBLE)
     instance_id = claude.instance_id(host, session_id)
     row, _ = await _row(session, instance_id, "claude-code", "idle")
     row.session_id = row.session_id or session_id[:200]

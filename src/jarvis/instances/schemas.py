@@ -8,10 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from jarvis.core import clock
+from jarvis.core.text import Visible
 
 INSTANCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,159}$"
 EVENT_KIND_PATTERN = r"^[a-z][a-z0-9_.-]{0,39}$"
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Text = Annotated[Visible, StringConstraints(strip_whitespace=True, max_length=500)]
+Short = Annotated[Visible, StringConstraints(strip_whitespace=True, max_length=200)]
+Long = Annotated[Visible, StringConstraints(strip_whitespace=True, max_length=255)]
 
 
 class Body(BaseModel):
@@ -41,12 +44,12 @@ class HeartbeatIn(Body):
     """`POST /api/instances/{id}/heartbeat`: all optional but `status`."""
 
     status: Literal["active", "idle", "blocked", "done"]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Short | None = None
+    role: Short | None = None
     current_task: Text | None = None
-    branch: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+    branch: Long | None = None
     repo: Text | None = None
-    host: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+    host: Long | None = None
     cwd: Annotated[str, StringConstraints(max_length=1000)] | None = None
     last_commit: CommitIn | None = None
 
@@ -59,7 +62,7 @@ class EventIn(Body):
     lower-case kind is kept as is."""
 
     kind: str = Field(pattern=EVENT_KIND_PATTERN, max_length=40)
-    message: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    message: Annotated[Visible, StringConstraints(max_length=2000)] | None = None
     data: dict[str, Any] | None = None
     commit: CommitIn | None = Field(None, description="for kind `commit`")
 

@@ -6,11 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from jarvis.core.text import Visible
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 WorkStatus = Literal["pending", "in_progress", "completed"]
 Severity = Literal["low", "medium", "high", "critical"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Assignee = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+Name = Annotated[Visible, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Assignee = Annotated[Visible, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
 Hours = Annotated[float, Field(ge=0, le=100_000, strict=True, allow_inf_nan=False)]
 
 
@@ -63,7 +65,7 @@ class BlockerCreate(Body):
     id: str | None = Field(None, pattern=ID_PATTERN)
     instance: str | None = Field(None, min_length=1, max_length=160)
     project: str | None = Field(None, min_length=1, max_length=100)
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    description: Annotated[Visible, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     severity: Severity = "medium"
 
 
