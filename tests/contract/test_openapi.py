@@ -38,3 +38,26 @@ async def test_the_seed_endpoints_document_the_seeds_shapes(client: httpx.AsyncC
     assert list(stream) == ["text/event-stream"]
     feedback = success("/api/proactive/feedback/{suggestion_id}", "post")
     assert "message" in feedback["properties"]
+
+
+async def test_errors_are_documented_as_the_server_sends_them(client: httpx.AsyncClient) -> None:
+    """FastAPI's default documents 422 with its own body; this server answers 400/401/403/404/413/415 in the
+    error envelope, and the schema's references all resolve."""
+    spec = (await client.get("/openapi.json")).json()
+    codes = {code for ops in spec["paths"].values() for op in ops.values() for code in op["responses"]}
+    assert "422" not in codes and "HTTPValidationError" not in spec["components"]["schemas"]
+    create = spec["paths"]["/api/projects"]["post"]["responses"]
+    assert set(create) >= {"201", "400", "401", "403", "413", "415"}
+    assert create["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert set(spec["components"]["schemas"]["ErrorEnvelope"]["properties"]) == {
+        "success",
+        "error",
+        "code",
+        "details",
+        "request_id",
+    }
+    assert "404" in spec["paths"]["/api/projects/{project_id}"]["get"]["responses"]
+    assert not {"401", "403"} & set(spec["paths"]["/health"]["get"]["responses"])  # public
+    assert "$defs" not in str(spec["paths"])  # every reference points into components
+    response = await client.post("/api/projects", json={"name": ""})
+    assert response.status_code == 400 and set(response.json()) == {"success", "error", "code", "details", "request_id"}

@@ -20,6 +20,7 @@ from jarvis.chat.schemas import (
 )
 from jarvis.chat.state import state_of
 from jarvis.chat.stream import sse
+from jarvis.core.apidocs import inline_schema
 from jarvis.core.auth import require
 from jarvis.core.context import CtxDep
 from jarvis.core.db import SessionDep
@@ -97,7 +98,7 @@ async def delete_conversation(conversation: ConversationDep, ctx: CtxDep, sessio
             "description": "The conversation as a file",
             "content": {
                 "text/markdown": {"schema": {"type": "string"}},
-                "application/json": {"schema": ConversationDetail.model_json_schema()},
+                "application/json": {"schema": inline_schema(ConversationDetail)},
             },
         }
     },

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from jarvis.core import clock
+from jarvis.core.apidocs import inline_schema
 from jarvis.core.auth import require
 from jarvis.core.context import AppContext
 from jarvis.core.db import SessionDep
@@ -16,7 +17,7 @@ from jarvis.core.errors import NotFound, ValidationFailed
 from jarvis.core.jsonresp import ok
 from jarvis.metrics import schemas, service
 from jarvis.metrics.modules import KEY_RE, Module, registry
-from jarvis.metrics.schemas import PointsIn, inline_schema, parse_points
+from jarvis.metrics.schemas import PointsIn, parse_points
 from jarvis.metrics.series import check_window, series
 
 router = APIRouter(prefix="/api/metrics", tags=["metrics"])
