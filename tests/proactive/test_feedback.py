@@ -35,9 +35,12 @@ async def test_unknown_value_is_400_naming_the_allowed_ones(
     assert await count(ctx, Feedback) == 0 and await count(ctx, RuleScore) == 0
 
 
-@pytest.mark.parametrize("suggestion_id", ["999", "3b241101-e2bb-4255-8caf-4136c566a962", "abc", "1.5", "9" * 40])
+@pytest.mark.parametrize(
+    "suggestion_id",
+    ["999", "3b241101-e2bb-4255-8caf-4136c566a962", "abc", "1.5", "9" * 40, "2147483648", "99999999999", "²"],
+)
 async def test_an_id_that_is_not_ours_is_404(ctx: AppContext, client: httpx.AsyncClient, suggestion_id: str) -> None:
-    """Numbers we never gave, and strings like the seed's UUIDs: 404, not 400."""
+    """Numbers we never gave (beyond PostgreSQL's integer too), and strings like the seed's UUIDs: 404, not 400."""
     response = await client.post(f"/api/proactive/feedback/{suggestion_id}", json={"feedbackType": "positive"})
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert await count(ctx, Feedback) == 0

@@ -19,6 +19,7 @@ from jarvis.accounts import passwords
 from jarvis.accounts.models import ApiToken, AuditEntry, LoginFailure, LoginSession, User
 from jarvis.core import clock
 from jarvis.core.auth import ROLE_SCOPES, TOKEN_SCOPES, Role, Scope
+from jarvis.core.db import row_id
 from jarvis.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from jarvis.settings import AuthSettings
 
@@ -431,8 +432,9 @@ async def list_tokens(session: AsyncSession, *, user: User | None) -> list[tuple
 async def find_token(session: AsyncSession, ident: str) -> ApiToken:
     """By id, or by the prefix shown in lists."""
     token: ApiToken | None
-    if ident.isdigit() and len(ident) < 12:
-        token = await session.get(ApiToken, int(ident))
+    number = row_id(ident)
+    if number is not None:
+        token = await session.get(ApiToken, number)
     else:
         token = await session.scalar(select(ApiToken).where(ApiToken.prefix == ident[:24]))
     if token is None:

@@ -85,6 +85,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+def row_id(text: str) -> int | None:
+    """An id from a URL as an integer primary key, or None when it cannot be one: ASCII digits only
+    (`"²".isdigit()` is true, `int("²")` fails) and within PostgreSQL's `integer` (a larger one would make the
+    query fail instead of finding nothing)."""
+    raw = text.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if value < 2**31 else None
+
+
 def upsert(session: AsyncSession, model: Any) -> Any:
     """The dialect's INSERT that understands ON CONFLICT (SQLite and PostgreSQL share that API).
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.db import row_id
 from jarvis.core.errors import NotFound
 from jarvis.proactive import scores, store, timing, usage
 from jarvis.proactive.engine import ENGINE, Engine
@@ -60,8 +61,8 @@ async def suggestions_view(ctx: AppContext, *, session: AsyncSession, status: st
 
 async def suggestion(*, session: AsyncSession, suggestion_id: str) -> Suggestion:
     """Ours are numbers; any other id (the seed's were UUIDs) is simply not one of ours: 404."""
-    raw = suggestion_id.strip()
-    row = await session.get(Suggestion, int(raw)) if raw.isdigit() and len(raw) <= 18 else None
+    number = row_id(suggestion_id)
+    row = await session.get(Suggestion, number) if number is not None else None
     if row is None:
         shown = suggestion_id if len(suggestion_id) <= 100 else suggestion_id[:100] + "…"
         raise NotFound(f"No suggestion with id {shown!r}.", details=[{"field": "id", "problem": "unknown"}])
