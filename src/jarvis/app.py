@@ -24,7 +24,7 @@ from jarvis.core.apidocs import install_api_docs
 from jarvis.core.auth import Scope, require
 from jarvis.core.cache import TTLCache
 from jarvis.core.context import AppContext
-from jarvis.core.db import Database
+from jarvis.core.db import SERVER_APPLICATION_NAME, Database
 from jarvis.core.errors import install_error_handlers
 from jarvis.core.gateway import Gateway, RouteTable, allowed_host_names
 from jarvis.core.headers import SECURITY_HEADERS
@@ -33,6 +33,7 @@ from jarvis.core.logging import RequestIdMiddleware
 from jarvis.core.middleware import BodyLimitMiddleware, NulStripMiddleware
 from jarvis.core.migrate import upgrade_async
 from jarvis.core.sections import SECTION_READER
+from jarvis.core.serverlock import server_lock
 from jarvis.dashboard import routes as dashboard_routes
 from jarvis.dashboard.snapshot import SNAPSHOT, SnapshotService
 from jarvis.financial import routes as financial_routes
@@ -86,7 +87,7 @@ PLAIN_ROUTES: dict[str, Scope] = {"/static": "public", "/docs/assets": "read", "
 def build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
-        db=Database(settings.effective_database_url),
+        db=Database(settings.effective_database_url, application_name=SERVER_APPLICATION_NAME),
         cache=TTLCache(max_keys=settings.cache.max_keys),
         hub=InMemoryHub(),
         http=outbound.make_client(settings.http.timeout_s),
@@ -99,28 +100,30 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx = build_context(settings)
-        app.state.ctx = ctx
-        if migrate:
-            await upgrade_async(settings.effective_database_url)
-        snapshot = SnapshotService(ctx)
-        ctx.extras[SNAPSHOT] = snapshot
-        ctx.extras[SECTION_READER] = snapshot
-        for collector in COLLECTORS:
-            collector.install(ctx)
-        ctx.extras[MESSAGE_RENDERER] = web_chat.RENDERER  # chat's stream sends the page's own partial
-        ctx.runtime.task("dashboard-publisher", snapshot.run_publisher)
-        if run_jobs:
-            ctx.runtime.start()
-        log.info("started", version=__version__, database=ctx.db.url.split("://", 1)[0])
-        try:
-            yield
-        finally:
-            await ctx.runtime.stop()
-            await ctx.writer.close()
-            await ctx.http.aclose()
-            await ctx.db.dispose()
-            log.info("stopped")
+        # Held while the app runs, so `jarvis restore` refuses to replace the database under it.
+        with server_lock(settings):
+            ctx = build_context(settings)
+            app.state.ctx = ctx
+            if migrate:
+                await upgrade_async(settings.effective_database_url)
+            snapshot = SnapshotService(ctx)
+            ctx.extras[SNAPSHOT] = snapshot
+            ctx.extras[SECTION_READER] = snapshot
+            for collector in COLLECTORS:
+                collector.install(ctx)
+            ctx.extras[MESSAGE_RENDERER] = web_chat.RENDERER  # chat's stream sends the page's own partial
+            ctx.runtime.task("dashboard-publisher", snapshot.run_publisher)
+            if run_jobs:
+                ctx.runtime.start()
+            log.info("started", version=__version__, database=ctx.db.url.split("://", 1)[0])
+            try:
+                yield
+            finally:
+                await ctx.runtime.stop()
+                await ctx.writer.close()
+                await ctx.http.aclose()
+                await ctx.db.dispose()
+                log.info("stopped")
 
     app = FastAPI(
         title="Jarvis Command Center",

@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # not `typing`: it costs milliseconds before every hook e
 if TYPE_CHECKING:
     import argparse
 
-MODULES = ("server", "accounts", "hook", "imports")
+MODULES = ("server", "accounts", "hook", "imports", "backup")
 HOOK_SUBCOMMANDS = frozenset({"install", "uninstall", "-h", "--help"})
 
 

@@ -54,10 +54,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# The PostgreSQL application_name of the server's connections: `jarvis restore` looks for it in
+# pg_stat_activity to refuse while a server is using the database.
+SERVER_APPLICATION_NAME = "jarvis-serve"
+
+
 class Database:
     """Owns the engine; one per process (or per test)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, application_name: str | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
@@ -67,6 +72,8 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            if application_name:
+                kwargs["connect_args"] = {"server_settings": {"application_name": application_name}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -15,6 +15,7 @@ from jarvis.settings.metrics import CustomModuleConfig, FinancialSettings, Metri
 from jarvis.settings.model import Settings
 from jarvis.settings.proactive import ChannelConfig, NotificationsSettings, ProactiveSettings
 from jarvis.settings.server import (
+    BackupSettings,
     CacheSettings,
     CacheTTL,
     HttpSettings,
@@ -29,6 +30,7 @@ __all__ = [
     "NAME_PATTERN",
     "SEED_ENV",
     "AuthSettings",
+    "BackupSettings",
     "CacheSettings",
     "CacheTTL",
     "ChannelConfig",

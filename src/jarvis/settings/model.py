@@ -15,6 +15,7 @@ from jarvis.settings.health import ServiceConfig
 from jarvis.settings.metrics import FinancialSettings, MetricsSettings
 from jarvis.settings.proactive import NotificationsSettings, ProactiveSettings
 from jarvis.settings.server import (
+    BackupSettings,
     CacheSettings,
     HttpSettings,
     RateLimitSettings,
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
 
     @field_validator("services")
     @classmethod

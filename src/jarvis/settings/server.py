@@ -1,4 +1,4 @@
-"""The server process: binding, cache TTLs, outbound HTTP, rate limits, retention, the original services."""
+"""The server process: binding, cache TTLs, outbound HTTP, rate limits, retention, backups, the original services."""
 
 from __future__ import annotations
 
@@ -92,3 +92,9 @@ class RateLimitSettings(Section):
 class RetentionSettings(Section):
     raw_days: int = Field(30, ge=1)
     rollup_days: int = Field(400, ge=1)
+
+
+class BackupSettings(Section):
+    # Backups `jarvis backup` keeps in `<data dir>/backups` (it deletes the oldest beyond this after each
+    # new one there, and only files named like its own); 0 keeps every one.
+    keep: int = Field(14, ge=0, le=10_000)
