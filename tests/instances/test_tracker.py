@@ -37,7 +37,7 @@ async def test_design_example_is_shown_through_the_api(
     await ctx.runtime.run_once(collector.JOB)
 
     data = (await client.get("/api/sections/instances")).json()["data"]
-    assert set(data) == {"instances", "attention", "metrics", "blockers", "source_errors", "timestamp"}
+    assert set(data) == {"instances", "attention", "metrics", "blockers", "source_errors", "tracker", "timestamp"}
     [agent] = data["instances"]
     assert set(agent) == INSTANCE_KEYS
     assert agent["id"] == "agent-a" and agent["source"] == "tracker"
@@ -57,6 +57,14 @@ async def test_design_example_is_shown_through_the_api(
     assert blocker["id"] == "tracker-b1" and blocker["severity"] == "critical"
     assert blocker["opened_at"] == "2025-10-08T16:27:30Z" and blocker["age_hours"] == 2.0
     assert data["source_errors"] == []
+    assert data["tracker"] == {
+        "file": str(monitoring_dir / "instance-tracker.json"),
+        "ok": True,
+        "problem": None,
+        "since": None,
+        "last_good_at": "2025-10-08T18:30:00Z",
+        "warnings": [],
+    }
 
     waves = (await client.get("/api/sections/waves")).json()["data"]
     assert waves["projects"] == []

@@ -48,23 +48,30 @@ class FrozenClock:
 
 
 def parse_timestamp(value: object) -> datetime | None:
-    """Accept the formats the original tools wrote: ISO 8601 (with Z), epoch s or ms."""
+    """Accept the formats the original tools wrote: ISO 8601 (with Z), epoch s or ms; anything else is None.
+
+    Never raises: the values come from files and requests we do not control, and one odd value ("²", 1e400,
+    a year-1 time with an offset) must cost that value, not the document it sits in. The result is in UTC, so
+    a moment that exists only in its own offset (9999-12-31T23:59-01:00) is refused here rather than failing
+    later when it is printed."""
+    try:
+        parsed = _parse(value)
+        return parsed.astimezone(UTC) if parsed is not None else None
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _parse(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return datetime.fromtimestamp(seconds, UTC)
     if isinstance(value, str) and value.strip():
         text = value.strip()
-        if text.replace(".", "", 1).isdigit():
-            return parse_timestamp(float(text))
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
-        except ValueError:
-            return None
+        if text.replace(".", "", 1).isdigit():  # also true for "²" and other digits float() refuses
+            return _parse(float(text))
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return None
 

@@ -45,12 +45,22 @@ class TrackerProject(_Open):
     tasks: list[TrackerTask]
 
 
+class TrackerStatus(_Open):
+    file: str
+    ok: bool = Field(description="Whether the latest read of the file was good")
+    problem: str | None = Field(description="What is wrong with the file and what to do; null when it is good")
+    since: str | None = Field(description="When the current problem was first noticed")
+    last_good_at: str | None = Field(description="When the data shown was read (the last good read)")
+    warnings: list[str] = Field(description="Fields and entries the last good read skipped, each with its place")
+
+
 class InstancesSection(_Open):
     instances: list[dict[str, Any]] = Field(description="Every instance, each with its `id`")
     metrics: InstanceMetrics
     blockers: list[dict[str, Any]]
     projects: dict[str, TrackerProject] = Field(description="Projects keyed by id, as in the tracker file")
     updated: str | None = Field(description="When the newest instance data was seen")
+    tracker: TrackerStatus | None = Field(None, description="The tracker file's status; null without monitoring.dir")
     timestamp: str
 
 

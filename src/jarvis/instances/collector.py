@@ -21,15 +21,15 @@ ARCHIVE_EVERY_S = 60.0
 
 def install(ctx: AppContext) -> None:
     """Register this domain's jobs and state on the app context."""
-    state = TrackerState(ctx.settings.tracker_path)
+    state = TrackerState(ctx.settings.tracker_path, max_bytes=ctx.settings.monitoring.tracker_max_bytes)
     ctx.extras[TRACKER] = state
 
     async def poll() -> None:
-        error_before = state.error
+        status_before = state.status()
         change = await state.poll()
         if change is not None:
             await announce(ctx, *change)
-        elif state.error != error_before:
+        elif state.status() != status_before:  # a problem began, changed or ended: the section says so
             ctx.mark_changed("instances")
 
     if state.path is not None:

@@ -303,7 +303,8 @@ async def pulse(*, session: AsyncSession, minutes: int = PULSE_MINUTES) -> dict[
 
 async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
     """The `instances` section: merged instances (in card order), those that need someone (`attention`,
-    most urgent and longest waiting first), derived metrics, open blockers, source errors."""
+    most urgent and longest waiting first), derived metrics, open blockers, source errors and the tracker
+    file's status (`{file, ok, problem, since, last_good_at, warnings}`, None without `monitoring.dir`)."""
     async with ctx.db.sessions() as session:
         figures = await projects.fleet_figures(ctx, session=session)
         instances = await list_instances(ctx, session=session, blockers=figures["blockers"])
@@ -311,7 +312,8 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
     metrics["active_instances"] = sum(1 for instance in instances if instance["status"] in LIVE)
     metrics["total_instances"] = len(instances)
     metrics["needs_attention"] = sum(1 for instance in instances if instance["attention"])
-    error = tracker_of(ctx).error
+    tracker = tracker_of(ctx)
+    error = tracker.error
     return {
         "instances": instances,
         "attention": [
@@ -328,6 +330,7 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
             for blocker in figures["blockers"]
         ],
         "source_errors": [error] if error else [],
+        "tracker": tracker.status(),
         "timestamp": clock.iso(clock.now()),
     }
 

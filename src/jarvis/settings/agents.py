@@ -8,10 +8,15 @@ from pydantic import Field
 
 from jarvis.settings.base import Section
 
+TRACKER_MAX_BYTES = 10 * 1024 * 1024
+
 
 class MonitoringSettings(Section):
     dir: Path | None = None
     tracker_file: str = "instance-tracker.json"
+    # The poll reads at most this much of the tracker file: a bigger one is refused (and said), never read
+    # whole into memory every second. The original system's files are a few KiB.
+    tracker_max_bytes: int = Field(TRACKER_MAX_BYTES, ge=1024, description="a larger tracker file is not read")
     instance_stale_after_s: float = Field(600.0, gt=0)
     event_retention: int = Field(500, ge=10, description="events kept per instance")
 

@@ -1,13 +1,18 @@
 """Parsing `instance-tracker.json` leniently: a field of the wrong type is skipped with a warning,
 never fatal. Numbers may be strings and timestamps come in several formats (`clock.parse_timestamp`).
+
+An entry (instance, project, blocker) that fails in a way no field check foresaw is skipped alone, with a
+warning naming it: one bad value must not cost the rest of the file. Reading the file safely is `read.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -15,7 +20,6 @@ from jarvis.core import clock
 
 log = structlog.get_logger("jarvis.tracker")
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 TEXT_CAP = 1000
 INSTANCE_STATUSES = {
     "active": "active",
@@ -95,14 +99,17 @@ class _Reader:
         value = obj.get(key)
         if value is None or value == "":
             return None
+        number: float | None = None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
+            number = float(value) if abs(value) < 1e300 else math.inf  # an int of 400 digits overflows float()
+        elif isinstance(value, str):
             try:
-                return float(value.strip().rstrip("%"))
+                number = float(value.strip().rstrip("%"))
             except ValueError:
                 pass
-        self.warn(f"{where}.{key}", f"expected a number, got {value!r:.40}")
+        if number is not None and math.isfinite(number):
+            return number
+        self.warn(f"{where}.{key}", f"expected a number, got {_preview(value)} (ignored; write a plain number)")
         return None
 
     def timestamp(self, obj: dict[str, Any], key: str, where: str) -> datetime | None:
@@ -111,7 +118,10 @@ class _Reader:
             return None
         parsed = clock.parse_timestamp(value)
         if parsed is None:
-            self.warn(f"{where}.{key}", f"not a timestamp: {value!r:.40}")
+            self.warn(
+                f"{where}.{key}",
+                f"not a timestamp: {_preview(value)} (treated as unknown; write ISO 8601 or epoch seconds)",
+            )
         return parsed
 
     def names(self, obj: dict[str, Any], key: str, where: str) -> list[str]:
@@ -155,10 +165,28 @@ class _Reader:
         return result
 
 
+T = TypeVar("T")
+
+# What a bug of ours or an unforeseen value can raise while one entry is normalised.
+_ENTRY_ERRORS = (ValueError, TypeError, ArithmeticError, RecursionError)
+
+
+def _isolated(reader: _Reader, where: str, build: Callable[..., T], *args: Any) -> T | None:
+    """`build(*args)`, or None with a warning naming the entry: the entry is skipped, the file is still used."""
+    try:
+        return build(*args)
+    except _ENTRY_ERRORS as exc:
+        reader.warn(where, f"entry skipped ({type(exc).__name__}: {str(exc)[:120]}); fix this entry in the file")
+        return None
+
+
 def parse_tracker(data: Any) -> tuple[TrackerData, list[str]]:
     """Normalise a decoded tracker document; raises ValueError if it is not an object."""
     if not isinstance(data, dict):
-        raise ValueError(f"the top level must be a JSON object, got {type(data).__name__}")
+        raise ValueError(
+            f"the top level must be a JSON object, got {type(data).__name__}; write an object "
+            "with metadata, instances, projects, metrics and blockers"
+        )
     reader = _Reader()
     result = TrackerData()
     metadata = data.get("metadata")
@@ -173,57 +201,24 @@ def parse_tracker(data: Any) -> tuple[TrackerData, list[str]]:
             reader.warn("instances", "an entry without an id was skipped")
             continue
         where = f"instances.{instance_id}"
-        commit = raw.get("last_commit")
-        last_commit: dict[str, Any] | None = None
-        if isinstance(commit, dict):
-            stamp = reader.timestamp(commit, "timestamp", f"{where}.last_commit")
-            last_commit = {
-                "hash": reader.text(commit, "hash", f"{where}.last_commit", 64),
-                "message": reader.text(commit, "message", f"{where}.last_commit", 500),
-                "timestamp": clock.iso(stamp),
-            }
-        elif commit is not None:
-            reader.warn(f"{where}.last_commit", "expected an object")
-        seen = [reader.timestamp(raw, key, where) for key in ("last_seen", "last_activity", "last_update", "updated")]
-        result.instances[instance_id] = {
-            "name": reader.text(raw, "name", where, 200),
-            "role": reader.text(raw, "role", where, 200),
-            "status": reader.status(raw, "status", where, INSTANCE_STATUSES) or "active",
-            "current_task": reader.text(raw, "current_task", where, 500),
-            "branch": reader.text(raw, "branch", where, 255),
-            "repo": reader.text(raw, "repo", where, 500),
-            "cwd": reader.text(raw, "cwd", where),
-            "host": reader.text(raw, "host", where, 255),
-            "last_commit": last_commit,
-            "last_seen": max((moment for moment in seen if moment), default=None),
-        }
+        instance = _isolated(reader, where, _instance, reader, where, raw)
+        if instance is not None:
+            result.instances[instance_id] = instance
 
     for name, raw in reader.entries(data, "projects"):
         project_id = (name or reader.text(raw, "id", "projects") or "")[:100]
         if not project_id:
             reader.warn("projects", "an entry without an id was skipped")
             continue
-        result.projects.append(_project(reader, project_id, raw))
+        project = _isolated(reader, f"projects.{project_id}", _project, reader, project_id, raw)
+        if project is not None:
+            result.projects.append(project)
 
     for index, (name, raw) in enumerate(reader.entries(data, "blockers")):
         where = f"blockers[{index}]"
-        description = reader.text(raw, "description", where, 2000) or reader.text(raw, "title", where, 2000)
-        resolved = raw.get("resolved") is True or str(raw.get("status", "")).lower() in ("resolved", "closed")
-        if resolved:
-            continue
-        instance = reader.text(raw, "instance", where, 160)
-        given = name or reader.text(raw, "id", where, 90)
-        digest = hashlib.sha1(f"{instance}|{description}".encode()).hexdigest()[:10]
-        result.blockers.append(
-            {
-                "id": f"tracker-{given or digest}",
-                "instance": instance,
-                "project": reader.text(raw, "project", where, 100),
-                "description": description or "(no description)",
-                "severity": (reader.text(raw, "severity", where, 20) or "medium").lower(),
-                "opened_at": reader.timestamp(raw, "opened", where) or reader.timestamp(raw, "opened_at", where),
-            }
-        )
+        blocker = _isolated(reader, where, _blocker, reader, where, name, raw)
+        if blocker:
+            result.blockers.append(blocker)
 
     metrics = data.get("metrics")
     if isinstance(metrics, dict):
@@ -234,6 +229,52 @@ def parse_tracker(data: Any) -> tuple[TrackerData, list[str]]:
     elif metrics is not None:
         reader.warn("metrics", "expected an object")
     return result, reader.warnings
+
+
+def _instance(reader: _Reader, where: str, raw: dict[str, Any]) -> dict[str, Any]:
+    commit = raw.get("last_commit")
+    last_commit: dict[str, Any] | None = None
+    if isinstance(commit, dict):
+        stamp = reader.timestamp(commit, "timestamp", f"{where}.last_commit")
+        last_commit = {
+            "hash": reader.text(commit, "hash", f"{where}.last_commit", 64),
+            "message": reader.text(commit, "message", f"{where}.last_commit", 500),
+            "timestamp": clock.iso(stamp),
+        }
+    elif commit is not None:
+        reader.warn(f"{where}.last_commit", "expected an object")
+    seen = [reader.timestamp(raw, key, where) for key in ("last_seen", "last_activity", "last_update", "updated")]
+    return {
+        "name": reader.text(raw, "name", where, 200),
+        "role": reader.text(raw, "role", where, 200),
+        "status": reader.status(raw, "status", where, INSTANCE_STATUSES) or "active",
+        "current_task": reader.text(raw, "current_task", where, 500),
+        "branch": reader.text(raw, "branch", where, 255),
+        "repo": reader.text(raw, "repo", where, 500),
+        "cwd": reader.text(raw, "cwd", where),
+        "host": reader.text(raw, "host", where, 255),
+        "last_commit": last_commit,
+        "last_seen": max((moment for moment in seen if moment), default=None),
+    }
+
+
+def _blocker(reader: _Reader, where: str, name: str | None, raw: dict[str, Any]) -> dict[str, Any] | None:
+    """An open blocker, or None for a resolved one."""
+    description = reader.text(raw, "description", where, 2000) or reader.text(raw, "title", where, 2000)
+    resolved = raw.get("resolved") is True or str(raw.get("status", "")).lower() in ("resolved", "closed")
+    if resolved:
+        return None
+    instance = reader.text(raw, "instance", where, 160)
+    given = name or reader.text(raw, "id", where, 90)
+    digest = hashlib.sha1(f"{instance}|{description}".encode()).hexdigest()[:10]
+    return {
+        "id": f"tracker-{given or digest}",
+        "instance": instance,
+        "project": reader.text(raw, "project", where, 100),
+        "description": description or "(no description)",
+        "severity": (reader.text(raw, "severity", where, 20) or "medium").lower(),
+        "opened_at": reader.timestamp(raw, "opened", where) or reader.timestamp(raw, "opened_at", where),
+    }
 
 
 def _project(reader: _Reader, project_id: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -269,3 +310,11 @@ def _project(reader: _Reader, project_id: str, raw: dict[str, Any]) -> dict[str,
         "assigned_to": reader.names(raw, "assigned_to", where),
         "tasks": tasks,
     }
+
+
+def _preview(value: Any) -> str:
+    """A short picture of a value for a warning; never the repr of a whole list or object (that can be huge).
+    Integers arrive with at most 100 digits (`read._int`), so their repr is cheap."""
+    if isinstance(value, str | int | float | bool):
+        return f"{value!r:.40}"
+    return f"a {type(value).__name__}"
