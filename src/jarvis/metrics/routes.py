@@ -51,7 +51,7 @@ ModuleDep = Annotated[Module, Depends(known_module)]
         "requestBody": {"content": {"application/json": {"schema": inline_schema(PointsIn)}}, "required": True}
     },
 )
-async def push_points(request: Request, session: SessionDep) -> Response:
+async def push_points(request: Request) -> Response:
     """Store a batch of points `{module, key, value, timestamp?, labels?}`: all of them or none.
 
     Unknown module, bad key, non-finite value, a timestamp in the future: 400 naming
@@ -65,7 +65,7 @@ async def push_points(request: Request, session: SessionDep) -> Response:
         max_future_s=settings.metrics.max_future_s,
         oldest_days=settings.retention.rollup_days,
     )
-    accepted = await service.push(ctx, session, points)
+    accepted = await service.push(ctx, points)
     return ok({"accepted": accepted}, status_code=201)
 
 

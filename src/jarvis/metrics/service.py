@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
-from jarvis.metrics import store
+from jarvis.metrics import ingest, store
 from jarvis.metrics.models import MetricLatest, MetricSourceState
 from jarvis.metrics.modules import canonical, registry
 from jarvis.metrics.schemas import PointIn
@@ -25,27 +25,15 @@ PUSH_FRESH = timedelta(hours=24)
 HEALTH_ORDER = {"offline": 3, "degraded": 2, "unknown": 1, "healthy": 0}
 
 
-async def push(ctx: AppContext, session: AsyncSession, points: Sequence[PointIn], *, source: str = "push") -> int:
-    """Store a validated batch in one transaction, then tell the dashboard and the hub."""
+async def push(ctx: AppContext, points: Sequence[PointIn], *, source: str = "push") -> int:
+    """Store a validated batch (all of it or none) through the group-commit writer; answered once committed,
+    then the dashboard and the hub are told (`ingest.py`)."""
     now = clock.now()
     rows = [
         store.NewPoint(p.module, p.key, p.value, (p.timestamp or now).astimezone(UTC), source, {**p.labels})
         for p in points
     ]
-    await store.record_points(session, rows)
-    await session.commit()
-    modules = sorted({row.module for row in rows})
-    ctx.hub.publish(
-        "metrics.updated",
-        {
-            "modules": modules,
-            "keys": sorted({f"{r.module}.{r.key}" for r in rows}),
-            "count": len(rows),
-            "source": source,
-        },
-    )
-    ctx.mark_changed("business")
-    return len(rows)
+    return await ctx.writer.submit(ingest.batcher_of(ctx), ingest.Batch(rows, source))
 
 
 def _history(days: dict[date, float], today: date) -> list[float | None]:

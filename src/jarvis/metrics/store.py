@@ -57,7 +57,10 @@ async def record_points(session: AsyncSession, points: Sequence[NewPoint]) -> No
 
     latest_table = MetricLatest.__table__
     stmt = upsert(session, MetricLatest).values(
-        [{"module": p.module, "key": p.key, "value": p.value, "at": p.at, "source": p.source} for p in latest.values()]
+        [
+            {"module": m, "key": k, "value": p.value, "at": p.at, "source": p.source}
+            for (m, k), p in sorted(latest.items())  # key order: concurrent writers lock rows alike
+        ]
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["module", "key"],
@@ -68,7 +71,7 @@ async def record_points(session: AsyncSession, points: Sequence[NewPoint]) -> No
 
     daily_table = MetricDaily.__table__
     stmt = upsert(session, MetricDaily).values(
-        [{"module": m, "key": k, "day": d, "value": p.value, "at": p.at} for (m, k, d), p in daily.items()]
+        [{"module": m, "key": k, "day": d, "value": p.value, "at": p.at} for (m, k, d), p in sorted(daily.items())]
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["module", "key", "day"],
