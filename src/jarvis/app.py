@@ -87,7 +87,11 @@ PLAIN_ROUTES: dict[str, Scope] = {"/static": "public", "/docs/assets": "read", "
 def build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
-        db=Database(settings.effective_database_url, application_name=SERVER_APPLICATION_NAME),
+        db=Database(
+            settings.effective_database_url,
+            application_name=SERVER_APPLICATION_NAME,
+            pool=(settings.database.pool_size, settings.database.max_overflow, settings.database.pool_timeout_s),
+        ),
         cache=TTLCache(max_keys=settings.cache.max_keys),
         hub=InMemoryHub(),
         http=outbound.make_client(settings.http.timeout_s),

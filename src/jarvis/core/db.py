@@ -62,7 +62,16 @@ SERVER_APPLICATION_NAME = "jarvis-serve"
 class Database:
     """Owns the engine; one per process (or per test)."""
 
-    def __init__(self, url: str, *, echo: bool = False, application_name: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        application_name: str | None = None,
+        pool: tuple[int, int, float] = (10, 20, 5.0),
+    ) -> None:
+        """`pool`: PostgreSQL's pool size, overflow and the seconds a request waits for a connection
+        (`[database]`); past that wait SQLAlchemy raises `TimeoutError`, which answers 503."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
@@ -71,7 +80,8 @@ class Database:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            size, overflow, timeout = pool
+            kwargs.update(pool_size=size, max_overflow=overflow, pool_timeout=timeout, pool_pre_ping=True)
             if application_name:
                 kwargs["connect_args"] = {"server_settings": {"application_name": application_name}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

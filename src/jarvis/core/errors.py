@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope, Send
@@ -101,6 +102,12 @@ def error_body(message: str, code: str, details: list[dict[str, str]] | None, ri
         "request_id": rid,
     }
     return dumps(body)
+
+
+POOL_BUSY = (
+    "The database has no free connection right now; retry in a moment (or raise database.pool_size / "
+    "database.max_overflow)."
+)
 
 
 async def reject(
@@ -212,6 +219,12 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
         message = messages.get(exc.status_code, str(exc.detail))
         return envelope_error(request, exc.status_code, message, f"http_{exc.status_code}")
 
+    async def pool_exhausted(request: Request, exc: Exception) -> Response:
+        log.warning("database_pool_exhausted", path=request.url.path)
+        response = envelope_error(request, 503, POOL_BUSY, "database_busy")
+        response.headers["retry-after"] = "1"
+        return response
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled_error", path=request.url.path, request_id=request_id(request))
         response = envelope_error(
@@ -229,6 +242,7 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_exception_handler(Exception, unexpected)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import structlog
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route, compile_path
@@ -30,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from jarvis.core.auth import ANONYMOUS, JSON_TYPES, RESOLVER, Principal, Scope, ScopeMark, denial, is_loopback
-from jarvis.core.errors import AppError, HtmlPage, reject
+from jarvis.core.errors import POOL_BUSY, AppError, HtmlPage, reject
 
 log = structlog.get_logger("jarvis.gateway")
 
@@ -210,7 +211,11 @@ class Gateway:
                 )
                 return
         entry = self.table.match(scope)
-        principal = await self._principal(scope)
+        try:
+            principal = await self._principal(scope)
+        except PoolTimeout:  # outside FastAPI's handlers: answered here as `core/errors.py` answers it
+            await reject(scope, send, 503, POOL_BUSY, "database_busy", headers=[(b"retry-after", b"1")])
+            return
         scope["jarvis.principal"] = principal
         if entry is None:  # no route: the router answers 404 (or redirects a trailing slash)
             await self.app(scope, receive, send)

@@ -17,6 +17,7 @@ from jarvis.settings.proactive import NotificationsSettings, ProactiveSettings
 from jarvis.settings.server import (
     BackupSettings,
     CacheSettings,
+    DatabaseSettings,
     HttpSettings,
     RateLimitSettings,
     RetentionSettings,
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @field_validator("services")
     @classmethod

@@ -98,3 +98,14 @@ class BackupSettings(Section):
     # Backups `jarvis backup` keeps in `<data dir>/backups` (it deletes the oldest beyond this after each
     # new one there, and only files named like its own); 0 keeps every one.
     keep: int = Field(14, ge=0, le=10_000)
+
+
+class DatabaseSettings(Section):
+    """The PostgreSQL connection pool (SQLite has one writer and needs none of this)."""
+
+    # Connections kept open, and the extra ones opened under load beyond them.
+    pool_size: int = Field(10, ge=1, le=500)
+    max_overflow: int = Field(20, ge=0, le=500)
+    # How long a request waits for a free connection before it is answered 503 (with Retry-After), instead of
+    # hanging for SQLAlchemy's default 30 s.
+    pool_timeout_s: float = Field(5.0, gt=0, le=60)
