@@ -12,6 +12,7 @@ from jarvis.core.jsonpath import lookup as json_lookup
 from jarvis.health.checks import body_problem, policy_for, run_check
 from jarvis.health.specs import ServiceSpec, defaults, from_config
 from jarvis.settings import ServiceConfig
+from jarvis.web.charts import latency_chart
 from tests.conftest import make_settings
 from tests.health.servers import TOKEN, Peer
 
@@ -58,6 +59,27 @@ async def test_success_after_a_retry_is_degraded(ctx: AppContext, peer: Peer) ->
     outcome = await run_check(ctx, spec(url=f"{peer.url}/flaky/a", retries=1, retry_base_delay_s=0))
     assert (outcome.status, outcome.attempts, outcome.error) == ("degraded", 2, "succeeded after 2 attempts")
     assert peer.calls["/flaky/a"] == 2
+
+
+async def test_latency_is_one_attempts_answer_time_not_the_back_off(ctx: AppContext, peer: Peer) -> None:
+    """A 500 answered at once showed "5,028 ms" (three attempts and their waits added up)."""
+    failed = await run_check(ctx, spec(url=f"{peer.url}/error", retries=2, retry_base_delay_s=0.3))
+    assert failed.status == "offline" and failed.attempts == 3 and failed.http_status == 500
+    assert failed.latency_ms is not None and failed.latency_ms < 250  # the back-off alone is >= 0.6 s
+    recovered = await run_check(ctx, spec(url=f"{peer.url}/flaky/b", retries=1, retry_base_delay_s=0.3))
+    assert recovered.status == "degraded" and recovered.attempts == 2
+    assert recovered.latency_ms is not None and recovered.latency_ms < 250
+
+
+def test_the_latency_chart_draws_answers_only() -> None:
+    """A failed check is a red mark under the line, not a spike of its time-out."""
+    points = [
+        {"at": "2026-11-25T10:00:00Z", "status": "healthy", "latency_ms": 12},
+        {"at": "2026-11-25T10:01:00Z", "status": "offline", "latency_ms": 10_884},
+        {"at": "2026-11-25T10:02:00Z", "status": "healthy", "latency_ms": 14},
+    ]
+    svg = str(latency_chart(points))
+    assert "highest 14 ms" in svg and "10884" not in svg and "10,884" not in svg
 
 
 async def test_retries_are_bounded(ctx: AppContext, peer: Peer) -> None:

@@ -115,10 +115,11 @@ async def fetch(
     """One request with retries; never raises for network trouble, the result says what failed.
 
     Each attempt is cut off after `timeout_s` in total (not per read), and the whole call
-    after `attempts * timeout_s` plus back-off.
+    after `attempts * timeout_s` plus back-off. `elapsed_ms` is the last attempt's own time (a 500
+    answered at once is a few ms, not the retries' back-off added up).
     """
-    started = time.perf_counter()
     tries = 0
+    attempt_ms = 0.0
     last_status: int | None = None
     last_headers: dict[str, str] | None = None
     retry_on: tuple[type[Exception], ...] = (httpx.TransportError, asyncio.TimeoutError)
@@ -135,15 +136,17 @@ async def fetch(
         ):
             with attempt:
                 tries += 1
-                async with asyncio.timeout(timeout_s):
-                    async with client.stream(method, url, headers=headers, json=json) as response:
-                        last_status = response.status_code
-                        last_headers = dict(response.headers)
-                        if retry_5xx and response.status_code >= 500:
-                            raise RetryableStatus(response.status_code)
-                        body = await _read_capped(response, max_bytes)
-        return FetchResult(last_status, body, (time.perf_counter() - started) * 1000, tries, None, last_headers)
+                attempt_started = time.perf_counter()
+                try:
+                    async with asyncio.timeout(timeout_s):
+                        async with client.stream(method, url, headers=headers, json=json) as response:
+                            last_status = response.status_code
+                            last_headers = dict(response.headers)
+                            if retry_5xx and response.status_code >= 500:
+                                raise RetryableStatus(response.status_code)
+                            body = await _read_capped(response, max_bytes)
+                finally:
+                    attempt_ms = (time.perf_counter() - attempt_started) * 1000
+        return FetchResult(last_status, body, attempt_ms, tries, None, last_headers)
     except (httpx.HTTPError, BodyTooLarge, RetryableStatus, TimeoutError, OSError) as exc:
-        return FetchResult(
-            last_status, b"", (time.perf_counter() - started) * 1000, tries, describe_error(exc), last_headers
-        )
+        return FetchResult(last_status, b"", attempt_ms, tries, describe_error(exc), last_headers)

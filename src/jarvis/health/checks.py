@@ -128,18 +128,20 @@ async def _check_tcp(config: ServiceConfig, at: datetime, policy: Policy, guard:
         ):
             with attempt:
                 tries += 1
+                started = time.perf_counter()  # latency is one attempt's, not the retries' back-off
                 async with asyncio.timeout(policy.timeout_s):
                     host = config.host
                     if guard is not None:
                         host = (await guard.resolve(str(config.host), int(config.port or 0)))[0]
                     _reader, writer = await asyncio.open_connection(host, config.port)
+                connected = _ms(started)
                 writer.close()
                 await writer.wait_closed()
     except Unreachable as exc:
         return Outcome(at, "offline", _ms(started), None, str(exc), tries)
     except (OSError, TimeoutError) as exc:
         return Outcome(at, "offline", _ms(started), None, describe_error(exc), tries)
-    return _grade(config, at, _ms(started), tries, None)
+    return _grade(config, at, connected, tries, None)
 
 
 def _headers(config: ServiceConfig) -> dict[str, str] | None:

@@ -124,10 +124,11 @@ def latency_chart(
 ) -> Markup:
     """Latency over time (ms), with a y-axis scale, failures marked in red below the line."""
     rows = [
-        (t, _num(p.get("latency_ms")), str(p.get("status") or "unknown"))
+        (t, _num(p.get("latency_ms")) if status in ("healthy", "degraded") else None, status)
         for p in points or []
         if (t := _parse(p.get("at")))
-    ]
+        for status in [str(p.get("status") or "unknown")]
+    ]  # the line is answer times of checks that answered; a failure is a red mark, never a spike
     if not rows:
         return Markup('<p class="muted">No checks in this period yet.</p>')
     rows.sort(key=lambda row: row[0])
