@@ -31,9 +31,27 @@ async def test_same_situation_makes_one_suggestion(engine: Engine, ctx: AppConte
     assert await count(ctx, Suggestion) == 1
     event = events.queue.get_nowait()
     assert event is not None and event.type == "suggestion.created" and event.data["dedupe_key"] == "service_down:api"
+    # Not sent to the channels by the engine: the health scheduler has already said the service is down
+    # (`health/alerts.py`), so the bells hear of it once.
+    assert events.queue.empty()
+    async with ctx.db.sessions() as session:
+        assert (await session.get(Suggestion, event.data["id"])).notify == "skipped"  # type: ignore[union-attr]
+
+
+async def test_a_degraded_service_is_released_to_the_bells_once(
+    engine: Engine, ctx: AppContext, frozen_clock: FrozenClock
+) -> None:
+    events = ctx.hub.subscribe(["suggestion.*"])
+    slow = f.state(
+        services=[f.service("api", "degraded", since_min=20, now=frozen_clock.current)], now=frozen_clock.current
+    )
+    await engine.tick(slow)
+    frozen_clock.advance(60)
+    await engine.tick(slow)
+    created = events.queue.get_nowait()
     released = events.queue.get_nowait()  # the timing gate let it out to the bells: once
-    assert released is not None and released.type == "suggestion.notified"
-    assert released.data["suggestion_id"] == event.data["id"] and released.data["priority"] == event.data["priority"]
+    assert created is not None and released is not None and released.type == "suggestion.notified"
+    assert released.data["suggestion_id"] == created.data["id"] and released.data["priority"] == "high"
     assert events.queue.empty()
 
 

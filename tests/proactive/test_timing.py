@@ -80,7 +80,7 @@ async def test_engine_holds_and_later_releases(
     frozen_clock.advance(5 * 60)
     critical = f.state(
         blockers=many_blockers(3, frozen_clock.current),
-        services=[f.service("api", "offline", since_min=10, now=frozen_clock.current)],
+        finance=f.financial(runway_months={"value": 1.5}),  # under half the 6-month threshold: critical
         now=frozen_clock.current,
     )
     second = await engine.tick(critical)

@@ -25,10 +25,12 @@ import structlog
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.delivery import DELIVERER
 from jarvis.core.extras import Key
 from jarvis.core.http import make_client
 from jarvis.core.outbound import OutboundPolicy
 from jarvis.health import store
+from jarvis.health.alerts import AlertState
 from jarvis.health.checks import Outcome, run_check
 from jarvis.health.specs import ServiceSpec
 
@@ -75,6 +77,7 @@ class Live:
     running: bool = False
     # After an early first check, the loop-clock time the service's own phase starts from (see `_phase`).
     anchor: float | None = None
+    alerts: AlertState = field(default_factory=AlertState)
 
 
 @dataclass
@@ -289,8 +292,28 @@ class HealthScheduler:
                     "latency_ms": None if outcome.latency_ms is None else round(outcome.latency_ms, 1),
                 },
             )
+        for message in live.alerts.observe(
+            name, live.spec.config, status=outcome.status, at=outcome.at, error=outcome.error
+        ):
+            self._deliver(message)
         if len(self._pending) >= self.flush_at:
             self._flush_now.set()
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        """Hand an alert to the notifications domain, off the check's path (its sends never hold a check)."""
+        deliverer = self.ctx.extras.get(DELIVERER)
+        if deliverer is None:
+            return
+
+        async def submit() -> None:
+            try:
+                await deliverer.submit(message)
+            except Exception:  # a failed hand-over is logged; the next check goes on
+                log.exception("health_alert_submit_failed", service=message.get("service"))
+
+        task = asyncio.get_running_loop().create_task(submit(), name=f"health-alert:{message.get('service')}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _flush_loop(self) -> None:
         while True:

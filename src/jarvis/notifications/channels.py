@@ -52,6 +52,9 @@ def payload_for(channel: ChannelConfig, message: dict[str, Any], base_url: str) 
     if channel.kind == "discord":
         content = f"{EMOJI.get(priority, '')} **[{priority}] {title}**\n{why}\n{link}"
         return {"content": content[:DISCORD_LIMIT], "username": "Jarvis"}
+    event = message.get("event")
+    if event is not None:  # a domain's own message (a service down or up again)
+        return {"event": event, "sent_at": clock.iso(clock.now()), event.split(".", 1)[0]: {**message, "link": link}}
     return {
         "event": "suggestion" if message.get("id") is not None else "test",
         "sent_at": clock.iso(clock.now()),

@@ -29,6 +29,11 @@ def accepts(channel: ChannelConfig, priority: str) -> bool:
     return PRIORITY_RANK.get(priority, 9) <= PRIORITY_RANK[channel.min_priority]
 
 
+def _kind(message: dict[str, Any]) -> str:
+    """`suggestion`, or the event a domain names (`service.down`, `service.up`)."""
+    return str(message.get("event") or "suggestion")[:16]
+
+
 class Notifier:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -48,8 +53,8 @@ class Notifier:
             rows = [
                 Delivery(
                     channel=name,
-                    kind="suggestion",
-                    suggestion_id=message.get("id"),
+                    kind=_kind(message),
+                    suggestion_id=message.get("id") if message.get("event") is None else None,
                     priority=priority,
                     payload=message,
                     status="queued",

@@ -13,7 +13,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.core.delivery import DELIVERER
 from jarvis.core.extras import Key
 from jarvis.core.priority import PRIORITY_RANK
 from jarvis.core.sections import SECTION_READER, SECTIONS
@@ -59,12 +60,6 @@ def follow_up(item: dict[str, Any], now: datetime) -> dict[str, Any]:
     after = f" after {duration((now - since).total_seconds() / 60)}" if since is not None else ""
     text = f"Answered{after}: {item['title']}"
     return {**item, "title": f"Answered: {item['title']}"[:300], "why": text, "message": text, "followup": True}
-
-
-class Deliverer(Protocol):
-    """What the notifications domain offers the engine (`ctx.extras[DELIVERER]`)."""
-
-    async def submit(self, message: dict[str, Any]) -> list[str]: ...
 
 
 @dataclass
@@ -282,6 +277,9 @@ class Engine:
         cooldown = timedelta(seconds=self.ctx.settings.attention.notify_cooldown_s)
         self.held = {}
         for row in sorted(pending, key=lambda r: (PRIORITY_RANK.get(r.priority, 9), r.created_at)):
+            if row.kind == "service_offline":  # the health scheduler alerts the channels itself (`health/alerts.py`)
+                row.notify = "skipped"
+                continue
             if row.rule == agent_rule.NAME:
                 agent = str((row.figures or {}).get("instance"))
                 decision = timing.decide_attention(now, row.priority, last_by_agent.get(agent), cooldown, self.settings)
@@ -395,4 +393,3 @@ class Engine:
 
 
 ENGINE = Key[Engine]("proactive")
-DELIVERER = Key[Deliverer]("notifications")  # what the notifications domain installs

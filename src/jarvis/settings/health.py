@@ -33,6 +33,12 @@ class ServiceConfig(Section):
     retries: int | None = Field(None, ge=0, le=10)
     retry_base_delay_s: float | None = Field(None, ge=0, le=60)
     degraded_over_ms: float = Field(1000.0, gt=0)
+    # Alerts (`health/alerts.py`): down after this many failed checks in a row, up after this many answers;
+    # a message when it comes back; a reminder while it stays down (off when unset).
+    failure_threshold: int = Field(3, ge=1, le=100)
+    success_threshold: int = Field(1, ge=1, le=100)
+    send_on_resolved: bool = True
+    reminder_interval_s: float | None = Field(None, ge=60, le=7 * 86400)
 
     @field_validator("url")
     @classmethod
