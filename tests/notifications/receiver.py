@@ -1,5 +1,6 @@
 """A local HTTP receiver for what the server (or `jarvis hook`) sends out: answers a scripted list of statuses,
-or hangs, and records each request's JSON body (`received`) and its path, headers and raw body (`requests`)."""
+or hangs, and records each request's JSON body (`received`, None when it is not JSON) and its path, headers
+and raw body (`requests`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 receiver.requests.append((self.path, dict(self.headers.items()), body))
-                receiver.received.append(json.loads(body or b"null"))
+                try:
+                    receiver.received.append(json.loads(body or b"null"))
+                except ValueError:  # a form post: its raw body is in `requests`
+                    receiver.received.append(None)
                 if receiver.hang:
                     receiver.release.wait(10)
                     return

@@ -79,7 +79,8 @@ async def test_a_hanging_receiver_times_out_and_never_blocks_the_engine(
         worker = asyncio.create_task(notifier.worker("hook")())
         try:
             started = time.perf_counter()
-            result = await engine.tick(f.state(services=[f.service("api", "offline", since_min=60)], now=f.NOW))
+            critical = f.state(finance=f.financial(runway_months={"value": 1.5}), now=f.NOW)  # runway: critical
+            result = await engine.tick(critical)
             assert time.perf_counter() - started < 0.5  # the engine only queued it
             assert [item["priority"] for item in result.released] == ["critical"]
             row = await _wait_finished(ctx)

@@ -3,7 +3,9 @@
 Webhook, Slack and Discord are one JSON POST each through the shared client
 (`jarvis.core.http.fetch`: per-attempt timeout, size cap, 5xx retried with back-off by
 stamina); e-mail goes through stdlib `smtplib` in a worker thread with its own socket timeout
-and the same retry policy. Nothing here raises for a delivery problem: the `Outcome` says it.
+and the same retry policy; every other service (ntfy, Telegram, Pushover, Gotify, Matrix, Teams…)
+goes through Apprise, by the URL its `url_env` holds, in a worker thread with the same retries.
+Nothing here raises for a delivery problem: the `Outcome` says it.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ async def send(
     url = target_url(channel)
     if url is None:
         return Outcome(False, 0, 0.0, f"environment variable {channel.url_env} is not set")
+    if channel.kind == "apprise":
+        return await _send_apprise(channel, url, message, base_url)
     result = await fetch(
         client,
         "POST",
@@ -141,4 +145,45 @@ async def _send_mail(channel: ChannelConfig, message: dict[str, Any], base_url: 
     except (smtplib.SMTPException, OSError) as exc:
         error = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
         return Outcome(False, tries, round((time.perf_counter() - started) * 1000, 1), scrub(error, channel))
+    return Outcome(True, tries, round((time.perf_counter() - started) * 1000, 1))
+
+
+class _NotSent(Exception):
+    """Apprise reported a failure (its own words, secrets scrubbed); worth another attempt."""
+
+
+APPRISE_TYPES = {"critical": "failure", "high": "warning"}
+
+
+async def _send_apprise(channel: ChannelConfig, url: str, message: dict[str, Any], base_url: str) -> Outcome:
+    import apprise  # loaded when a channel uses it: most installs never do
+
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        return Outcome(False, 0, 0.0, f"{channel.url_env} does not hold a URL Apprise knows (see its list of services)")
+    priority = str(message.get("priority", "normal"))
+    kind = "success" if message.get("event") == "service.up" else APPRISE_TYPES.get(priority, "info")
+    title = f"{EMOJI.get(priority, '')} [{priority}] {message.get('title', '')}".strip()
+    body = f"{message.get('why', '')}\n\n{absolute(str(message.get('link') or '/'), base_url)}"
+    started = time.perf_counter()
+    tries = 0
+    try:
+        async for attempt in stamina.retry_context(
+            on=_NotSent,
+            attempts=channel.attempts,
+            timeout=None,
+            wait_initial=channel.base_delay_s,
+            wait_max=max(channel.base_delay_s * 8, channel.base_delay_s),
+            wait_jitter=channel.base_delay_s,
+        ):
+            with attempt:
+                tries += 1
+                result = await asyncio.to_thread(
+                    notifier.notify, body=body, title=title, notify_type=kind, timeout=channel.timeout_s
+                )
+                if result.failed_count or not result.success_count:
+                    said = "; ".join(entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR"))
+                    raise _NotSent(said or "Apprise could not send it")
+    except _NotSent as exc:
+        return Outcome(False, tries, round((time.perf_counter() - started) * 1000, 1), scrub(str(exc), channel))
     return Outcome(True, tries, round((time.perf_counter() - started) * 1000, 1))

@@ -37,7 +37,9 @@ class ProactiveSettings(Section):
 
 class ChannelConfig(Section):
     name: str = Field(pattern=NAME_PATTERN)
-    kind: Literal["webhook", "slack", "discord", "smtp"]
+    # `apprise`: the variable holds an Apprise URL (ntfy://, tgram://, pover://, gotify://, matrix://, msteams://,
+    # mmost://, mailto://, json://, form://… and a hundred more): secrets stay in the environment.
+    kind: Literal["webhook", "slack", "discord", "smtp", "apprise"]
     url_env: str | None = None
     min_priority: Literal["critical", "high", "normal", "low"] = "high"
     smtp_host: str | None = None
