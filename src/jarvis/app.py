@@ -61,6 +61,7 @@ ROUTERS = [
     instances_routes.router,
     projects_routes.router,
     health_routes.router,
+    health_routes.push_router,
     metrics_routes.router,
     financial_routes.router,
     chat_routes.router,

@@ -15,7 +15,15 @@ from jarvis.core.gateway import RouteEntry, RouteTable
 from tests.accounts.conftest import Client, add_user, log_in, make_token
 
 # The explicit public list: anything else answering an anonymous client is a hole.
-PUBLIC = {"/health", "/static", "/login", "/api/auth/login", "/api/auth/logout", "/api/auth/me"}
+PUBLIC = {
+    "/health",
+    "/static",
+    "/login",
+    "/api/auth/login",
+    "/api/auth/logout",
+    "/api/auth/me",
+    "/api/push/{token}",  # a push monitor's ping: the secret URL is the credential
+}
 # What any logged-in person may do to their own account, a viewer included.
 SELF_SERVICE = {"/api/auth/logout-everywhere", "/api/auth/password", "/logout"}
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")

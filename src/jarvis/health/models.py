@@ -19,6 +19,8 @@ class ServiceRow(Base):
 
     name: Mapped[str] = mapped_column(String(63), primary_key=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A push monitor's secret ping URL, as a SHA-256 (the URL is shown once, when the monitor is created).
+    push_token_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

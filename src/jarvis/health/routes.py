@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
@@ -20,6 +20,7 @@ from jarvis.health.scheduler import Live
 from jarvis.health.schemas import ServiceCreate, ServiceUpdate, Window
 
 router = APIRouter(prefix="/api/services", tags=["health"])
+push_router = APIRouter(prefix="/api/push", tags=["health"])
 
 
 def _ctx(request: Request) -> AppContext:
@@ -45,8 +46,12 @@ async def list_services(request: Request) -> Response:
 async def create(request: Request, body: ServiceCreate, session: SessionDep) -> Response:
     """Watch a new service (the fields of one `[[services]]` entry); its first check follows within a second."""
     ctx = _ctx(request)
-    live = await service.create_service(ctx, session=session, config=body)
-    return ok(service.detail(live, None), status_code=201)
+    live, token = await service.create_service(ctx, session=session, config=body)
+    data = service.detail(live, None)
+    if token is not None:  # shown this once: the server keeps only its hash
+        base = ctx.settings.notifications.base_url or str(request.base_url)
+        data["push_url"] = f"{base.rstrip('/')}/api/push/{token}"
+    return ok(data, status_code=201)
 
 
 @router.get("/{name}", dependencies=[require("read")], response_model=Envelope[schemas.ServiceDetail])
@@ -82,3 +87,19 @@ async def get_history(
 async def check_now(request: Request, live: ServiceDep) -> Response:
     """Check the service now, outside its schedule; the result is recorded and returned."""
     return ok(await service.check_now(_ctx(request), live.spec.name))
+
+
+PushToken = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@push_router.api_route(
+    "/{token}", methods=["GET", "POST"], dependencies=[require("public")], response_model=Envelope[schemas.CheckResult]
+)
+async def ping(
+    request: Request,
+    token: PushToken,
+    status: Annotated[Literal["up", "down"], Query()] = "up",
+    msg: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    """A push monitor's ping (public: the secret URL is the credential). `status=down&msg=…` reports a failure."""
+    return ok(await service.ping(_ctx(request), token=token, down=status == "down", message=msg))

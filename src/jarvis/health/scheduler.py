@@ -29,7 +29,7 @@ from jarvis.core.delivery import DELIVERER
 from jarvis.core.extras import Key
 from jarvis.core.http import make_client
 from jarvis.core.outbound import OutboundPolicy
-from jarvis.health import store
+from jarvis.health import push, store
 from jarvis.health.alerts import AlertState
 from jarvis.health.checks import Outcome, run_check
 from jarvis.health.specs import ServiceSpec
@@ -78,6 +78,9 @@ class Live:
     # After an early first check, the loop-clock time the service's own phase starts from (see `_phase`).
     anchor: float | None = None
     alerts: AlertState = field(default_factory=AlertState)
+    # Push monitors: the last ping, and since when it has been waiting (creation, restart) for one.
+    pinged_at: datetime | None = None
+    waiting_since: datetime = field(default_factory=clock.now)
 
 
 @dataclass
@@ -159,6 +162,7 @@ class HealthScheduler:
             )
             live.latency_ms, live.http_status, live.error = previous.latency_ms, previous.http_status, previous.error
             live.recent = previous.recent
+            live.pinged_at, live.waiting_since = previous.pinged_at, previous.waiting_since
         self.services[spec.name] = live
         now = asyncio.get_running_loop().time()
         due = now + first_delay
@@ -235,6 +239,12 @@ class HealthScheduler:
 
     async def _scheduled(self, live: Live, due: float) -> None:
         try:
+            if live.spec.kind == "push":  # nothing to fetch: only the clock is looked at
+                assert live.spec.config is not None
+                late = push.overdue(live.spec.config, last=live.pinged_at or live.waiting_since, now=clock.now())
+                if late is not None:
+                    self.record(live.spec.name, late)
+                return
             async with self.semaphore:
                 self.stats.drifts_ms.append((asyncio.get_running_loop().time() - due) * 1000)
                 outcome = await run_check(self.ctx, live.spec, self._client(live.spec))
@@ -261,6 +271,14 @@ class HealthScheduler:
         outcome = await run_check(self.ctx, live.spec, self._client(live.spec))
         self.record(name, outcome)
         await self.flush()
+        return outcome
+
+    def ping(self, name: str, *, down: bool, message: str | None) -> Outcome:
+        """A push monitor's ping: a result of its own, at once."""
+        live = self.services[name]
+        outcome = push.ping_outcome(at=clock.now(), down=down, message=message)
+        live.pinged_at = outcome.at
+        self.record(name, outcome)
         return outcome
 
     def record(self, name: str, outcome: Outcome) -> None:

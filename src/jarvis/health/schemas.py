@@ -32,11 +32,16 @@ class ServiceUpdate(BaseModel):
     bearer_env: str | None = Field(None, max_length=100)
     host: str | None = Field(None, max_length=255)
     port: int | None = Field(None, ge=1, le=65535)
-    interval_s: float | None = Field(None, ge=1, le=86400)
+    interval_s: float | None = Field(None, ge=1, le=86400 * 7)
+    grace_s: float | None = Field(None, ge=0, le=86400)
     timeout_s: float | None = Field(None, gt=0, le=120)
     retries: int | None = Field(None, ge=0, le=10)
     retry_base_delay_s: float | None = Field(None, ge=0, le=60)
     degraded_over_ms: float | None = Field(None, gt=0)
+    failure_threshold: int | None = Field(None, ge=1, le=100)
+    success_threshold: int | None = Field(None, ge=1, le=100)
+    send_on_resolved: bool | None = None
+    reminder_interval_s: float | None = Field(None, ge=60, le=7 * 86400)
 
 
 # Response models, for /docs (extra keys allowed: these name what a client can rely on).

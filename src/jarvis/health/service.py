@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed, describe_validation
 from jarvis.core.outbound import OutboundPolicy
-from jarvis.health import store
+from jarvis.health import push, store
 from jarvis.health.history import history
 from jarvis.health.models import ServiceRow
 from jarvis.health.scheduler import SCHEDULER, HealthScheduler, Live
@@ -131,6 +132,11 @@ async def lookup(ctx: AppContext, name: str) -> Live:
 async def check_now(ctx: AppContext, name: str) -> dict[str, Any]:
     """Check one service now, outside its schedule; the result is recorded (and uptimes recomputed)."""
     live = await lookup(ctx, name)
+    if live.spec.kind == "push":
+        raise Conflict(
+            f"{live.spec.name!r} is a push monitor: it is checked by its pings, not fetched.",
+            details=[_field("name", "is a push monitor")],
+        )
     outcome = await scheduler_of(ctx).check_now(live.spec.name)
     ctx.cache.invalidate(UPTIME_KEY)
     return {"service": live.spec.name, **outcome.as_dict()}
@@ -180,6 +186,8 @@ def _check_secrets(ctx: AppContext, config: ServiceConfig) -> None:
 async def _check_target(ctx: AppContext, config: ServiceConfig) -> None:
     """A service made through the API may only point where `server.outbound_allow` lets it (SSRF defence;
     each connection is checked again when the check runs)."""
+    if config.kind == "push":  # it connects nowhere
+        return
     if config.kind == "tcp":
         field, host, port = "host", str(config.host), int(config.port or 0)
     else:
@@ -194,7 +202,8 @@ async def _check_target(ctx: AppContext, config: ServiceConfig) -> None:
         )
 
 
-async def create_service(ctx: AppContext, *, session: AsyncSession, config: ServiceConfig) -> Live:
+async def create_service(ctx: AppContext, *, session: AsyncSession, config: ServiceConfig) -> tuple[Live, str | None]:
+    """The new service, and for a push monitor its ping token (shown this once: only its hash is kept)."""
     _check_secrets(ctx, config)
     await _check_target(ctx, config)
     scheduler = scheduler_of(ctx)
@@ -207,11 +216,39 @@ async def create_service(ctx: AppContext, *, session: AsyncSession, config: Serv
     if len(scheduler.services) >= MAX_SERVICES:
         raise Unprocessable(f"At most {MAX_SERVICES} services can be watched.", details=[_field("name", "too many")])
     now = clock.now()
-    session.add(ServiceRow(name=config.name, config=config.model_dump(mode="json"), created_at=now, updated_at=now))
+    token = push.new_token() if config.kind == "push" else None
+    session.add(
+        ServiceRow(
+            name=config.name,
+            config=config.model_dump(mode="json"),
+            push_token_sha256=push.token_hash(token) if token else None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     await session.commit()
     scheduler.upsert(from_config(config, "api"))
     ctx.mark_changed("health")
-    return scheduler.services[config.name]
+    return scheduler.services[config.name], token
+
+
+async def ping(ctx: AppContext, *, token: str, down: bool, message: str | None) -> dict[str, Any]:
+    """A push monitor's ping, by its secret token; an unknown token is a 404 that says nothing more."""
+    async with ctx.db.sessions() as session:
+        name = await session.scalar(
+            select(ServiceRow.name).where(ServiceRow.push_token_sha256 == push.token_hash(token))
+        )
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    if name is None or name not in scheduler.services:
+        raise NotFound(
+            "No push monitor has this URL; copy it again from when the monitor was created.",
+            details=[_field("token", "unknown")],
+        )
+    outcome = scheduler.ping(name, down=down, message=message)
+    ctx.cache.invalidate(UPTIME_KEY)
+    ctx.mark_changed("health")
+    return {"service": name, **outcome.as_dict()}
 
 
 async def update_service(ctx: AppContext, *, session: AsyncSession, live: Live, patch: ServiceUpdate) -> Live:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from jarvis.core import clock
 from jarvis.settings import ServiceConfig, Settings
 
 Source = Literal["default", "config", "api"]
-Kind = Literal["http", "tcp", "self"]
+Kind = Literal["http", "tcp", "push", "self"]
 
 SELF_NAME = "jarvis-dashboard"
 CONTROL_PLANE_NAME = "jarvis-control-plane"
@@ -34,6 +35,8 @@ class ServiceSpec:
             return "in-process: database ping"
         if self.config.kind == "tcp":
             return f"{self.config.host}:{self.config.port}"
+        if self.config.kind == "push":
+            return f"push: a ping every {clock.human_duration(self.config.interval_s)}"
         return str(self.config.url)
 
 

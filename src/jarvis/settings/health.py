@@ -15,7 +15,9 @@ class ServiceConfig(Section):
     """One `[[services]]` entry; also the body of `POST /api/services`."""
 
     name: str = Field(pattern=NAME_PATTERN, max_length=63)
-    kind: Literal["http", "tcp"] = "http"
+    # `push`: nothing is fetched; a cron job or CI pings the service's secret URL, and no ping within
+    # `interval_s + grace_s` makes it down (healthchecks.io's model). Created through the API, which hands out the URL.
+    kind: Literal["http", "tcp", "push"] = "http"
     url: str | None = Field(None, max_length=2048, validate_default=True)
     method: Literal["GET", "HEAD", "POST"] = "GET"
     expect_status: list[int] = Field(default_factory=lambda: [200], min_length=1, max_length=50)
@@ -28,7 +30,8 @@ class ServiceConfig(Section):
     bearer_env: str | None = Field(None, max_length=100, description="env var holding a bearer token")
     host: str | None = Field(None, max_length=255, validate_default=True)
     port: int | None = Field(None, ge=1, le=65535, validate_default=True)
-    interval_s: float = Field(30.0, ge=1, le=86400)
+    interval_s: float = Field(30.0, ge=1, le=86400 * 7)
+    grace_s: float = Field(60.0, ge=0, le=86400, description="push monitors: how late a ping may be")
     timeout_s: float | None = Field(None, gt=0, le=120)
     retries: int | None = Field(None, ge=0, le=10)
     retry_base_delay_s: float | None = Field(None, ge=0, le=60)

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"service names must be unique, repeated: {', '.join(duplicates)}")
+        pushed = [service.name for service in value if service.kind == "push"]
+        if pushed:
+            raise ValueError(
+                f"{pushed[0]} is a push monitor: create it through the API (POST /api/services), which hands out "
+                "its secret ping URL"
+            )
         return value
 
     @property
