@@ -23,6 +23,8 @@ PUBLIC = {
     "/api/auth/logout",
     "/api/auth/me",
     "/api/push/{token}",  # a push monitor's ping: the secret URL is the credential
+    "/status",  # the status page and its badges, when [status_page] is enabled (404 otherwise)
+    "/status/badge/{name}.svg",
 }
 # What any logged-in person may do to their own account, a viewer included.
 SELF_SERVICE = {"/api/auth/logout-everywhere", "/api/auth/password", "/logout"}

@@ -23,6 +23,7 @@ from jarvis.health.models import ServiceRow
 from jarvis.health.scheduler import SCHEDULER, HealthScheduler, Live
 from jarvis.health.schemas import ServiceUpdate
 from jarvis.health.specs import from_config
+from jarvis.health.status_page import status_page
 from jarvis.settings import ServiceConfig
 
 UPTIME_KEY = "health:uptime"
@@ -281,3 +282,10 @@ async def delete_service(ctx: AppContext, *, session: AsyncSession, live: Live) 
     scheduler_of(ctx).remove(live.spec.name)
     ctx.cache.invalidate(UPTIME_KEY)
     ctx.mark_changed("health")
+
+
+async def public_status(ctx: AppContext) -> dict[str, Any] | None:
+    """The status page's figures (`status_page.py`), or None when `[status_page]` is not enabled."""
+    if not ctx.settings.status_page.enabled:
+        return None
+    return await status_page(ctx)

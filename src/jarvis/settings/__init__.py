@@ -9,7 +9,7 @@ from jarvis.settings.agents import AttentionSettings, MonitoringSettings
 from jarvis.settings.auth import AuthSettings
 from jarvis.settings.base import METRIC_KEY_PATTERN, NAME_PATTERN, Section
 from jarvis.settings.chat import ChatSettings
-from jarvis.settings.health import ServiceConfig
+from jarvis.settings.health import ServiceConfig, StatusPageSettings
 from jarvis.settings.loader import SEED_ENV, SettingsError, config_path, load_settings, masked
 from jarvis.settings.metrics import CustomModuleConfig, FinancialSettings, MetricSourceConfig, MetricsSettings
 from jarvis.settings.model import Settings
@@ -51,6 +51,7 @@ __all__ = [
     "Section",
     "ServerSettings",
     "ServiceConfig",
+    "StatusPageSettings",
     "Settings",
     "SettingsError",
     "UpstreamSettings",

@@ -83,3 +83,15 @@ def _finite_json(value: Any) -> bool:
     if isinstance(value, list):
         return all(_finite_json(item) for item in value)
     return True
+
+
+class StatusPageSettings(Section):
+    """`/status`: a read-only page anyone may open (off unless enabled). It shows names, status, uptime
+    and incidents only: never a target, an error text or anything else of the checks."""
+
+    enabled: bool = False
+    title: str = Field("Service status", max_length=100)
+    # The services it lists (by name), in this order; empty: every service but the built-in ones.
+    services: list[str] = Field(default_factory=list, max_length=200)
+    # The names shown for them (`{"shop-api" = "Shop"}`); a service without one shows its own name.
+    labels: dict[str, str] = Field(default_factory=dict, max_length=200)

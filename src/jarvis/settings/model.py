@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from jarvis.settings.agents import AttentionSettings, MonitoringSettings
 from jarvis.settings.auth import AuthSettings
 from jarvis.settings.chat import ChatSettings
-from jarvis.settings.health import ServiceConfig
+from jarvis.settings.health import ServiceConfig, StatusPageSettings
 from jarvis.settings.metrics import FinancialSettings, MetricsSettings
 from jarvis.settings.proactive import NotificationsSettings, ProactiveSettings
 from jarvis.settings.server import (
@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    status_page: StatusPageSettings = Field(default_factory=StatusPageSettings)
 
     @field_validator("services")
     @classmethod

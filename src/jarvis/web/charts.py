@@ -110,6 +110,19 @@ def heartbeat(recent: Sequence[dict[str, Any]] | None, *, slots: int = 30, label
     )
 
 
+def uptime_bars(days: Sequence[dict[str, Any]] | None, *, label: str = "Uptime") -> Markup:
+    """One bar per day (the status page): green at 99.9 % or more, amber from 95 %, red below, grey without checks."""
+
+    def status(uptime: Any) -> str:
+        value = _num(uptime)
+        if value is None:
+            return "unknown"
+        return "healthy" if value >= 99.9 else "degraded" if value >= 95 else "offline"
+
+    bars = [{"status": status(day.get("uptime"))} for day in days or []]
+    return heartbeat(bars, slots=max(len(bars), 1), label=label)
+
+
 def _parse(at: Any) -> datetime | None:
     if not isinstance(at, str):
         return None

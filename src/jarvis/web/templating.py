@@ -32,6 +32,7 @@ templates.env.globals.update(
     dashboard_sections=SECTIONS,  # the one Section list; pages read it from <body data-sections>
     sparkline=charts.sparkline,
     heartbeat=charts.heartbeat,
+    uptime_bars=charts.uptime_bars,
     latency_chart=charts.latency_chart,
     pulse_chart=charts.pulse_chart,
     is_number=is_number,
