@@ -62,6 +62,7 @@ ROUTERS = [
     projects_routes.router,
     health_routes.router,
     health_routes.push_router,
+    health_routes.maintenance_router,
     metrics_routes.router,
     financial_routes.router,
     chat_routes.router,

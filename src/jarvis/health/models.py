@@ -69,3 +69,20 @@ class ServiceState(Base):
     latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class MaintenanceWindow(Base):
+    """A time when some services (or all) may be down: no alert goes out, nothing counts against uptime.
+
+    One-off (`starts_at` … `ends_at`) or recurring (`cron`, each occurrence lasting `duration_s`)."""
+
+    __tablename__ = "health_maintenance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    services: Mapped[list[str]] = mapped_column(JSON)  # empty: every service
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cron: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

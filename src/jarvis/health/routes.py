@@ -16,11 +16,13 @@ from jarvis.core.db import SessionDep
 from jarvis.core.envelope import Envelope
 from jarvis.core.jsonresp import ok
 from jarvis.health import schemas, service
+from jarvis.health.maintenance import MaintenanceCreate
 from jarvis.health.scheduler import Live
 from jarvis.health.schemas import ServiceCreate, ServiceUpdate, Window
 
 router = APIRouter(prefix="/api/services", tags=["health"])
 push_router = APIRouter(prefix="/api/push", tags=["health"])
+maintenance_router = APIRouter(prefix="/api/maintenance", tags=["health"])
 
 
 def _ctx(request: Request) -> AppContext:
@@ -103,3 +105,23 @@ async def ping(
 ) -> Response:
     """A push monitor's ping (public: the secret URL is the credential). `status=down&msg=…` reports a failure."""
     return ok(await service.ping(_ctx(request), token=token, down=status == "down", message=msg))
+
+
+@maintenance_router.get("", dependencies=[require("read")], response_model=Envelope[schemas.MaintenanceList])
+async def list_maintenance(request: Request) -> Response:
+    """Every maintenance window, with whether it is active now and until when."""
+    return ok({"windows": await service.list_maintenance(_ctx(request))})
+
+
+@maintenance_router.post(
+    "", dependencies=[require("admin")], status_code=201, response_model=Envelope[schemas.MaintenancePublic]
+)
+async def create_maintenance(request: Request, body: MaintenanceCreate) -> Response:
+    """A window when the services (or, with `[]`, all) may be down: no alert, not counted in uptime."""
+    return ok(await service.create_maintenance(_ctx(request), body), status_code=201)
+
+
+@maintenance_router.delete("/{window_id}", dependencies=[require("admin")], response_model=Envelope[schemas.Deleted])
+async def delete_maintenance(request: Request, window_id: Annotated[int, Path(ge=1, lt=2**31)]) -> Response:
+    await service.delete_maintenance(_ctx(request), window_id)
+    return ok({"deleted": window_id})

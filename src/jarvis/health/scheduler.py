@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import structlog
+from sqlalchemy import select
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
@@ -29,9 +30,10 @@ from jarvis.core.delivery import DELIVERER
 from jarvis.core.extras import Key
 from jarvis.core.http import make_client
 from jarvis.core.outbound import OutboundPolicy
-from jarvis.health import push, store
+from jarvis.health import maintenance, push, store
 from jarvis.health.alerts import AlertState
 from jarvis.health.checks import Outcome, run_check
+from jarvis.health.models import MaintenanceWindow
 from jarvis.health.specs import ServiceSpec
 
 log = structlog.get_logger("jarvis.health")
@@ -78,6 +80,8 @@ class Live:
     # After an early first check, the loop-clock time the service's own phase starts from (see `_phase`).
     anchor: float | None = None
     alerts: AlertState = field(default_factory=AlertState)
+    # The end of the maintenance window it is in (as of its last check), if any.
+    maintenance_until: datetime | None = None
     # Push monitors: the last ping, and since when it has been waiting (creation, restart) for one.
     pinged_at: datetime | None = None
     waiting_since: datetime = field(default_factory=clock.now)
@@ -117,6 +121,7 @@ class HealthScheduler:
         self._wake = asyncio.Event()
         self._flush_now = asyncio.Event()
         self._pending: list[dict[str, Any]] = []
+        self.windows: list[maintenance.Window] = []  # kept in step with the table by `service.py`
         self._dirty: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loaded = False
@@ -136,6 +141,8 @@ class HealthScheduler:
                 api = await store.load_api_specs(session)
                 states = await store.load_states(session)
                 recent = await store.load_recent(session, per_service=RECENT)
+                rows = (await session.scalars(select(MaintenanceWindow))).all()
+                self.windows = [maintenance.Window.of(row) for row in rows]
             specs = [*self.static.values(), *(s for s in api if s.name not in self.static)]
             for spec in specs:
                 state = states.get(spec.name)
@@ -292,11 +299,13 @@ class HealthScheduler:
         live.status, live.last_checked = outcome.status, outcome.at
         live.latency_ms, live.http_status, live.error = outcome.latency_ms, outcome.http_status, outcome.error
         live.recent.append((outcome.at, outcome.status, outcome.latency_ms))
-        self._pending.append(store.result_row(name, outcome))
-        if len(self._pending) > MAX_PENDING:
-            drop = len(self._pending) - MAX_PENDING
-            del self._pending[:drop]
-            self.stats.dropped += drop
+        live.maintenance_until = maintenance.active_for(self.windows, name, outcome.at)
+        if live.maintenance_until is None:  # in a window: seen, not stored (uptime skips it), and no alert
+            self._pending.append(store.result_row(name, outcome))
+            if len(self._pending) > MAX_PENDING:
+                drop = len(self._pending) - MAX_PENDING
+                del self._pending[:drop]
+                self.stats.dropped += drop
         self._dirty.add(name)
         if outcome.status != previous:
             self.ctx.hub.publish(
@@ -310,10 +319,11 @@ class HealthScheduler:
                     "latency_ms": None if outcome.latency_ms is None else round(outcome.latency_ms, 1),
                 },
             )
-        for message in live.alerts.observe(
-            name, live.spec.config, status=outcome.status, at=outcome.at, error=outcome.error
-        ):
-            self._deliver(message)
+        if live.maintenance_until is None:
+            for message in live.alerts.observe(
+                name, live.spec.config, status=outcome.status, at=outcome.at, error=outcome.error
+            ):
+                self._deliver(message)
         if len(self._pending) >= self.flush_at:
             self._flush_now.set()
 

@@ -103,3 +103,23 @@ class CheckResult(_Open):
     http_status: int | None
     error: str | None
     attempts: int
+
+
+class MaintenancePublic(_Open):
+    id: int
+    services: list[str] = Field(description="Empty: every service")
+    starts_at: str | None
+    ends_at: str | None
+    cron: str | None
+    duration_s: float | None
+    reason: str | None
+    active: bool
+    active_until: str | None
+
+
+class MaintenanceList(BaseModel):
+    windows: list[MaintenancePublic]
+
+
+class Deleted(BaseModel):
+    deleted: int

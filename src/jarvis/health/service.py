@@ -17,9 +17,10 @@ from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed, describe_validation
 from jarvis.core.outbound import OutboundPolicy
-from jarvis.health import push, store
+from jarvis.health import maintenance, push, store
 from jarvis.health.history import history
-from jarvis.health.models import ServiceRow
+from jarvis.health.maintenance import MaintenanceCreate
+from jarvis.health.models import MaintenanceWindow, ServiceRow
 from jarvis.health.scheduler import SCHEDULER, HealthScheduler, Live
 from jarvis.health.schemas import ServiceUpdate
 from jarvis.health.specs import from_config
@@ -76,6 +77,7 @@ def view(live: Live, uptime: dict[str, float | None] | None) -> dict[str, Any]:
         "error": live.error,
         "last_checked": clock.iso(live.last_checked),
         "last_change": clock.iso(live.last_change),
+        "maintenance_until": clock.iso(live.maintenance_until),  # set while a maintenance window covers it
         "uptime": uptime or dict.fromkeys(store.WINDOWS),
         "latency_p50_ms": store.percentile(latencies, 50),
         "latency_p95_ms": store.percentile(latencies, 95),
@@ -289,3 +291,64 @@ async def public_status(ctx: AppContext) -> dict[str, Any] | None:
     if not ctx.settings.status_page.enabled:
         return None
     return await status_page(ctx)
+
+
+async def list_maintenance(ctx: AppContext) -> list[dict[str, Any]]:
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    now = clock.now()
+    return [window.public(now) for window in scheduler.windows]
+
+
+def _overlaps(new: MaintenanceCreate, old: maintenance.Window) -> bool:
+    if new.starts_at is None or new.ends_at is None or old.starts_at is None or old.ends_at is None:
+        return False  # recurring windows may overlap anything: occurrences simply merge
+    shared = not new.services or not old.services or bool(set(new.services) & set(old.services))
+    return shared and new.starts_at < old.ends_at and old.starts_at < new.ends_at
+
+
+async def create_maintenance(ctx: AppContext, body: MaintenanceCreate) -> dict[str, Any]:
+    """Checks that name what is wrong (inverted, unknown service, overlapping), then stores and applies it."""
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    unknown = [(i, name) for i, name in enumerate(body.services) if name not in scheduler.services]
+    if unknown:
+        raise ValidationFailed(
+            f"No service named {unknown[0][1]!r}; see GET /api/services for the names.",
+            details=[_field(f"services.{i}", "unknown service") for i, _ in unknown],
+        )
+    if body.starts_at is not None and body.ends_at is not None and body.ends_at <= body.starts_at:
+        raise ValidationFailed(
+            "The window ends before it starts.", details=[_field("ends_at", "is not after starts_at")]
+        )
+    clash = next((window for window in scheduler.windows if _overlaps(body, window)), None)
+    if clash is not None:
+        raise Conflict(
+            f"It overlaps maintenance window {clash.id} for the same services; change that one or pick other times.",
+            details=[_field("starts_at", f"overlaps window {clash.id}")],
+        )
+    if len(scheduler.windows) >= maintenance.MAX_WINDOWS:
+        raise Unprocessable(
+            f"At most {maintenance.MAX_WINDOWS} maintenance windows.", details=[_field("body", "too many")]
+        )
+    row = MaintenanceWindow(**body.model_dump(), created_at=clock.now())
+    async with ctx.db.sessions() as session:
+        session.add(row)
+        await session.commit()
+    window = maintenance.Window.of(row)
+    scheduler.windows.append(window)
+    ctx.mark_changed("health")
+    return window.public(clock.now())
+
+
+async def delete_maintenance(ctx: AppContext, window_id: int) -> None:
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    async with ctx.db.sessions() as session:
+        row = await session.get(MaintenanceWindow, window_id)
+        if row is None:
+            raise NotFound(f"No maintenance window {window_id}.", details=[_field("id", "unknown")])
+        await session.delete(row)
+        await session.commit()
+    scheduler.windows = [window for window in scheduler.windows if window.id != window_id]
+    ctx.mark_changed("health")
