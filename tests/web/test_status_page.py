@@ -62,6 +62,18 @@ async def test_anyone_sees_names_status_and_uptime_but_no_internals(
     await visitor.aclose()
 
 
+async def test_maintenance_shows_as_planned_not_as_an_incident(
+    client: httpx.AsyncClient, ctx: AppContext, frozen_clock: FrozenClock
+) -> None:
+    now = frozen_clock.current
+    window = {"services": ["shop-api"], "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()}
+    assert (await client.post("/api/maintenance", json=window)).status_code == 201
+    scheduler = ctx.extras[SCHEDULER]
+    scheduler.record("shop-api", Outcome(now, "offline", None, error="deploying"))  # type: ignore[arg-type]
+    text = (await client.get("/status")).text
+    assert "Shop</strong> is under planned maintenance until" in text and "Current incidents" not in text
+
+
 async def test_off_by_default(tmp_path: Path, db_url: str) -> None:
     app = create_app(make_settings(tmp_path, database_url=db_url), run_jobs=False, migrate=False)
     async with app.router.lifespan_context(app):

@@ -1,4 +1,5 @@
-"""What the public status page shows: chosen names, status, 90 days of daily uptime, current incidents.
+"""What the public status page shows: chosen names, status, 90 days of daily uptime, current incidents
+and maintenance.
 
 Nothing of the checks themselves (no target, no error text, no latency): the page is for customers and
 teammates without an account. Daily uptime comes from the hourly roll-ups, plus the raw results of the
@@ -77,12 +78,20 @@ async def compute(ctx: AppContext) -> dict[str, Any]:
                 "label": settings.labels.get(live.spec.name, live.spec.name),
                 "status": live.status,
                 "since": clock.iso(live.last_change),
+                "maintenance_until": clock.iso(live.maintenance_until),
                 "uptime_90d": store.percent(total[0], total[1]),
                 "days": bars,
             }
         )
-    incidents = [s for s in services if s["status"] in ("offline", "degraded")]
-    return {"title": settings.title, "services": services, "incidents": incidents, "updated_at": clock.iso(now)}
+    incidents = [s for s in services if s["status"] in ("offline", "degraded") and not s["maintenance_until"]]
+    planned = [s for s in services if s["maintenance_until"]]
+    return {
+        "title": settings.title,
+        "services": services,
+        "incidents": incidents,
+        "maintenance": planned,
+        "updated_at": clock.iso(now),
+    }
 
 
 async def status_page(ctx: AppContext) -> dict[str, Any]:
