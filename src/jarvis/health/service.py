@@ -352,3 +352,13 @@ async def delete_maintenance(ctx: AppContext, window_id: int) -> None:
         await session.commit()
     scheduler.windows = [window for window in scheduler.windows if window.id != window_id]
     ctx.mark_changed("health")
+
+
+async def editable_config(ctx: AppContext, name: str) -> dict[str, Any] | None:
+    """The configuration of a service made through the API (the one kind the UI may edit), else None."""
+    scheduler = scheduler_of(ctx)
+    await scheduler.ensure_loaded()
+    live = scheduler.services.get(name)
+    if live is None or live.spec.source != "api" or live.spec.config is None:
+        return None
+    return live.spec.config.model_dump(mode="json")

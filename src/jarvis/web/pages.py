@@ -20,6 +20,7 @@ from jarvis.core.context import AppContext
 from jarvis.core.errors import NotFound
 from jarvis.core.sections import Section, is_section
 from jarvis.dashboard.snapshot import snapshot_of
+from jarvis.health import service as health_service
 from jarvis.instances import hook_install
 from jarvis.instances import service as instances_service
 from jarvis.web import views
@@ -157,6 +158,12 @@ async def activity_fragment(request: Request, filters: ActivityFiltersDep) -> Re
     return response
 
 
+@router.get("/services/new", response_class=HTMLResponse)
+async def new_service_page(request: Request) -> Response:
+    """The form that adds a service (the API checks it: errors show next to their field)."""
+    return render(request, "dashboard/service_new.html", {"nav": "dashboard", "page": "service-new"})
+
+
 @router.get("/services/{name}", response_class=HTMLResponse)
 async def service_page(
     request: Request,
@@ -169,6 +176,7 @@ async def service_page(
     service = views.find_service(health, name) or {"name": name}
     context = {
         "service": service,
+        "service_config": await health_service.editable_config(ctx, name),
         "history": history,
         "period": period,
         "periods": PERIODS,

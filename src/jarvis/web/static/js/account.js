@@ -1,6 +1,6 @@
 // Account and admin pages: forms and buttons marked data-api send JSON to the API (the gateway checks the
 // origin), show the error next to its field, and reload (or go to data-done) when it worked. A new token
-// is shown once, in the form's <output data-token>.
+// (or a push monitor's URL) is shown once, in the form's <output data-token="field of the answer">.
 function fieldsOf(form) {
   const body = {};
   for (const element of form.elements) {
@@ -59,15 +59,15 @@ async function send(root, url, method, body) {
     showError(root, payload, response.status);
     return;
   }
-  const token = payload && payload.data && payload.data.token;
   const output = root.querySelector("[data-token]");
+  const token = payload && payload.data && payload.data[(output && output.dataset.token) || "token"];
   if (token && output) {
     output.hidden = false;
     output.textContent = token;
     const result = root.querySelector("[data-result]");
     if (result) {
       result.dataset.kind = "ok";
-      result.textContent = "Copy this token now: it is shown only once. Reload the page to see it listed.";
+      result.textContent = "Copy it now: it is shown only once. Reload the page to see it listed.";
     }
     return;
   }
