@@ -91,3 +91,22 @@ async def test_an_overlapping_window_for_the_same_service_is_409(client: httpx.A
     assert response.status_code == 409 and response.json()["details"][0]["field"] == "starts_at"
     apart = {"services": ["good"], "starts_at": "2026-12-06T04:00:00Z", "ends_at": "2026-12-06T05:00:00Z"}
     assert (await client.post("/api/maintenance", json=apart)).status_code == 201  # touching is fine
+
+
+async def test_a_paused_service_is_not_checked_until_resumed_even_after_a_restart(
+    client: httpx.AsyncClient, ctx: AppContext, scheduler: HealthScheduler
+) -> None:
+    await scheduler.ensure_loaded()
+    paused = await client.post("/api/services/good/pause")
+    assert paused.status_code == 200 and paused.json()["data"]["paused_at"] is not None
+    live = scheduler.services["good"]
+    await scheduler._scheduled(live, 0)
+    assert live.last_checked is None and scheduler._pending == []  # its turn passed: nothing checked
+    assert (await client.get("/api/services/good")).json()["data"]["paused_at"] is not None
+    fresh = HealthScheduler(ctx, scheduler.static)  # what a restart loads
+    await fresh.ensure_loaded()
+    assert fresh.services["good"].paused_at is not None
+    assert (await client.post("/api/services/good/resume")).json()["data"]["paused_at"] is None
+    await scheduler._scheduled(live, 0)
+    assert live.last_checked is not None  # checked again
+    assert (await client.post("/api/services/nope/pause")).status_code == 404

@@ -86,3 +86,12 @@ class MaintenanceWindow(Base):
     duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PausedService(Base):
+    """A service whose checks are paused (by a person, until resumed): nothing is checked or alerted."""
+
+    __tablename__ = "health_paused"
+
+    service: Mapped[str] = mapped_column(String(63), primary_key=True)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime)

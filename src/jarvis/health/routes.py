@@ -91,6 +91,17 @@ async def check_now(request: Request, live: ServiceDep) -> Response:
     return ok(await service.check_now(_ctx(request), live.spec.name))
 
 
+@router.post("/{name}/pause", dependencies=[require("admin")], response_model=Envelope[schemas.Paused])
+async def pause(request: Request, live: ServiceDep) -> Response:
+    """Stop checking the service (no results, no alerts) until it is resumed; kept across restarts."""
+    return ok(await service.set_paused(_ctx(request), live.spec.name, paused=True))
+
+
+@router.post("/{name}/resume", dependencies=[require("admin")], response_model=Envelope[schemas.Paused])
+async def resume(request: Request, live: ServiceDep) -> Response:
+    return ok(await service.set_paused(_ctx(request), live.spec.name, paused=False))
+
+
 PushToken = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 

@@ -33,7 +33,7 @@ from jarvis.core.outbound import OutboundPolicy
 from jarvis.health import maintenance, push, store
 from jarvis.health.alerts import AlertState
 from jarvis.health.checks import Outcome, run_check
-from jarvis.health.models import MaintenanceWindow
+from jarvis.health.models import MaintenanceWindow, PausedService
 from jarvis.health.specs import ServiceSpec
 
 log = structlog.get_logger("jarvis.health")
@@ -80,6 +80,8 @@ class Live:
     # After an early first check, the loop-clock time the service's own phase starts from (see `_phase`).
     anchor: float | None = None
     alerts: AlertState = field(default_factory=AlertState)
+    # Since when its checks are paused by a person (`service.set_paused`), if they are.
+    paused_at: datetime | None = None
     # The end of the maintenance window it is in (as of its last check), if any.
     maintenance_until: datetime | None = None
     # Push monitors: the last ping, and since when it has been waiting (creation, restart) for one.
@@ -143,6 +145,7 @@ class HealthScheduler:
                 recent = await store.load_recent(session, per_service=RECENT)
                 rows = (await session.scalars(select(MaintenanceWindow))).all()
                 self.windows = [maintenance.Window.of(row) for row in rows]
+                paused = dict((await session.execute(select(PausedService.service, PausedService.paused_at))).all())
             specs = [*self.static.values(), *(s for s in api if s.name not in self.static)]
             for spec in specs:
                 state = states.get(spec.name)
@@ -156,6 +159,8 @@ class HealthScheduler:
                     )
                     live.latency_ms, live.http_status, live.error = state.latency_ms, state.http_status, state.error
                 live.recent.extend(recent.get(spec.name, []))
+                if spec.name in paused:
+                    live.paused_at = store.aware(paused[spec.name])
             self._loaded = True
 
     def _put(self, spec: ServiceSpec, *, first_delay: float, keep_phase: bool = False) -> Live:
@@ -170,6 +175,7 @@ class HealthScheduler:
             live.latency_ms, live.http_status, live.error = previous.latency_ms, previous.http_status, previous.error
             live.recent = previous.recent
             live.pinged_at, live.waiting_since = previous.pinged_at, previous.waiting_since
+            live.paused_at = previous.paused_at
         self.services[spec.name] = live
         now = asyncio.get_running_loop().time()
         due = now + first_delay
@@ -246,6 +252,8 @@ class HealthScheduler:
 
     async def _scheduled(self, live: Live, due: float) -> None:
         try:
+            if live.paused_at is not None:  # its turn comes and goes: nothing is checked or alerted
+                return
             if live.spec.kind == "push":  # nothing to fetch: only the clock is looked at
                 assert live.spec.config is not None
                 late = push.overdue(live.spec.config, last=live.pinged_at or live.waiting_since, now=clock.now())

@@ -123,3 +123,8 @@ class MaintenanceList(BaseModel):
 
 class Deleted(BaseModel):
     deleted: int
+
+
+class Paused(BaseModel):
+    service: str
+    paused_at: str | None = Field(description="Since when its checks are paused; null once resumed")

@@ -20,7 +20,7 @@ from jarvis.core.outbound import OutboundPolicy
 from jarvis.health import maintenance, push, store
 from jarvis.health.history import history
 from jarvis.health.maintenance import MaintenanceCreate
-from jarvis.health.models import MaintenanceWindow, ServiceRow
+from jarvis.health.models import MaintenanceWindow, PausedService, ServiceRow
 from jarvis.health.scheduler import SCHEDULER, HealthScheduler, Live
 from jarvis.health.schemas import ServiceUpdate
 from jarvis.health.specs import from_config
@@ -78,6 +78,7 @@ def view(live: Live, uptime: dict[str, float | None] | None) -> dict[str, Any]:
         "last_checked": clock.iso(live.last_checked),
         "last_change": clock.iso(live.last_change),
         "maintenance_until": clock.iso(live.maintenance_until),  # set while a maintenance window covers it
+        "paused_at": clock.iso(live.paused_at),  # set while a person has paused its checks
         "uptime": uptime or dict.fromkeys(store.WINDOWS),
         "latency_p50_ms": store.percentile(latencies, 50),
         "latency_p95_ms": store.percentile(latencies, 95),
@@ -362,3 +363,18 @@ async def editable_config(ctx: AppContext, name: str) -> dict[str, Any] | None:
     if live is None or live.spec.source != "api" or live.spec.config is None:
         return None
     return live.spec.config.model_dump(mode="json")
+
+
+async def set_paused(ctx: AppContext, name: str, *, paused: bool) -> dict[str, Any]:
+    """Pause (no checks, no alerts, until resumed) or resume a service; kept across restarts."""
+    live = await lookup(ctx, name)
+    async with ctx.db.sessions() as session:
+        row = await session.get(PausedService, live.spec.name)
+        if paused and row is None:
+            session.add(PausedService(service=live.spec.name, paused_at=clock.now()))
+        elif not paused and row is not None:
+            await session.delete(row)
+        await session.commit()
+    live.paused_at = (live.paused_at or clock.now()) if paused else None
+    ctx.mark_changed("health")
+    return {"service": live.spec.name, "paused_at": clock.iso(live.paused_at)}

@@ -20,8 +20,8 @@ def evaluate(state: State, cfg: Settings) -> list[Finding]:
     findings: list[Finding] = []
     for service in state.section("health").get("services") or []:
         status = service.get("status")
-        if status not in ("offline", "degraded") or service.get("maintenance_until"):  # down by plan: nothing to say
-            continue
+        if status not in ("offline", "degraded") or service.get("maintenance_until") or service.get("paused_at"):
+            continue  # down by plan, or not watched for now: nothing to say
         threshold = cfg.minutes if status == "offline" else cfg.degraded_minutes
         since = service.get("last_change") or service.get("last_checked")
         minutes = minutes_since(state, since)
