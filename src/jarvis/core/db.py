@@ -70,17 +70,18 @@ class Database:
         application_name: str | None = None,
         pool: tuple[int, int, float] = (10, 20, 5.0),
     ) -> None:
-        """`pool`: PostgreSQL's pool size, overflow and the seconds a request waits for a connection
-        (`[database]`); past that wait SQLAlchemy raises `TimeoutError`, which answers 503."""
+        """`pool`: the pool's size, overflow and the seconds a request waits for a connection (`[database]`);
+        past that wait SQLAlchemy raises `TimeoutError`, which answers 503."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
+        size, overflow, timeout = pool
         if self.is_sqlite:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                kwargs.update(pool_size=size, max_overflow=overflow, pool_timeout=timeout)
         else:
-            size, overflow, timeout = pool
             kwargs.update(pool_size=size, max_overflow=overflow, pool_timeout=timeout, pool_pre_ping=True)
             if application_name:
                 kwargs["connect_args"] = {"server_settings": {"application_name": application_name}}

@@ -25,9 +25,15 @@ router = APIRouter(tags=["instances"])
 InstanceIdPath = Annotated[str, Path(pattern=INSTANCE_ID_PATTERN, max_length=160)]
 
 
-async def known_instance(ctx: CtxDep, session: SessionDep, instance_id: InstanceIdPath) -> str:
-    """Lookup-and-404: an id from the database or the tracker file."""
-    if service.known_in_tracker(ctx, instance_id) or (await session.get(Instance, instance_id)) is not None:
+async def known_instance(ctx: CtxDep, instance_id: InstanceIdPath) -> str:
+    """Lookup-and-404: an id from the database or the tracker file. Its own short session: a request that held
+    a pooled connection while it waits for the group-commit writer (which needs one too) could, with enough of
+    them at once, take every connection and wait for ever."""
+    if service.known_in_tracker(ctx, instance_id):
+        return instance_id
+    async with ctx.db.sessions() as session:
+        found = await session.get(Instance, instance_id)
+    if found is not None:
         return instance_id
     raise NotFound(
         f"No instance with id `{instance_id}`.", details=[{"field": "instance_id", "problem": "unknown instance"}]

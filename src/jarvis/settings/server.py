@@ -101,7 +101,7 @@ class BackupSettings(Section):
 
 
 class DatabaseSettings(Section):
-    """The PostgreSQL connection pool (SQLite has one writer and needs none of this)."""
+    """The database connection pool (for SQLite too: its readers each hold a connection while they read)."""
 
     # Connections kept open, and the extra ones opened under load beyond them.
     pool_size: int = Field(10, ge=1, le=500)
