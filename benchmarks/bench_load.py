@@ -268,6 +268,8 @@ def main() -> None:
     out += ["wrk `--timeout 10s`; the server is `jarvis serve` on core 1, fresh database per run, seeded with 20 "
             "agents, 10 services and 5 waves; reads of `instance` alternate `/api/instances/{id}` and "
             "`/instances/{id}`, `section` cycles the five `/api/dashboard/*` sections.", ""]  # fmt: skip
+    out += [f"Load average when this run started: {os.getloadavg()[0]:.2f} (other work on the machine shows here)."]
+    out += [""]
     if problem:
         out += [f"PostgreSQL skipped: {common.POSTGRES_ADMIN_URL} not reachable ({problem}).", ""]
     targets: list[str] = []
