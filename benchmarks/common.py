@@ -1,10 +1,12 @@
-"""Helpers shared by the benchmark scripts: start the real server, seed it, run wrk, read RSS."""
+"""Helpers shared by the benchmark scripts: start the real server, seed it, run wrk, read RSS, make a PG database."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import resource
+import secrets
 import shutil
 import socket
 import subprocess
@@ -17,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_CORE = "1"
@@ -117,6 +122,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
 
 
 def _ms(text: str) -> float:
@@ -127,11 +133,25 @@ def _ms(text: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def wrk(url: str, *, connections: int = 50, seconds: int = 10, threads: int = 2) -> WrkResult:
+def wrk_command(
+    url: str,
+    *,
+    connections: int = 50,
+    seconds: int = 10,
+    threads: int = 2,
+    script: Path | None = None,
+    args: tuple[str, ...] = (),
+    timeout_s: int | None = None,
+) -> list[str]:
+    """wrk pinned to the load core; a Lua `script` gets `args` in its `init` (wrk's own timeout is 2 s)."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is missing: apt-get install -y wrk")
-    command = [*taskset(LOAD_CORE), "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    extra = (["-s", str(script)] if script else []) + ([f"--timeout={timeout_s}s"] if timeout_s else [])
+    flags = [f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *extra]
+    return [*taskset(LOAD_CORE), "wrk", *flags, url, *(["--", *args] if args else [])]
+
+
+def parse_wrk(output: str) -> WrkResult:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
@@ -140,7 +160,13 @@ def wrk(url: str, *, connections: int = 50, seconds: int = 10, threads: int = 2)
     errors = int(errors_match.group(1)) if errors_match else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return WrkResult(rps, p50, p99, errors)
+    requests = re.search(r"(\d+) requests in", output)
+    return WrkResult(rps, p50, p99, errors, int(requests.group(1)) if requests else 0)
+
+
+def wrk(url: str, *, connections: int = 50, seconds: int = 10, threads: int = 2) -> WrkResult:
+    command = wrk_command(url, connections=connections, seconds=seconds, threads=threads)
+    return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def seed(url: str, *, instances: int = 20, services: int = 50, waves: int = 5) -> dict[str, int]:
@@ -199,3 +225,38 @@ def seed(url: str, *, instances: int = 20, services: int = 50, waves: int = 5) -
         response = http.post("/api/metrics", json={"points": points})
         done["metrics"] = len(points) if response.status_code < 300 else 0
     return done
+
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "JARVIS_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+async def postgres_admin(statement: str) -> None:
+    """One statement on the admin URL, outside a transaction (CREATE / DROP DATABASE need that)."""
+    engine = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as db:
+            await db.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be benchmarked here, or None when the admin URL answers."""
+    try:
+        asyncio.run(postgres_admin("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means: skip PostgreSQL, saying why
+        return f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    return None
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty database `jarvis_bench_<random>` for one server; its URL; dropped afterwards."""
+    name = f"jarvis_bench_{secrets.token_hex(4)}"
+    asyncio.run(postgres_admin(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
