@@ -287,6 +287,10 @@ def _record(parsed: Parsed, name: str, record: Any, attrs: dict[str, Any], resou
     )
 
 
+def _fact(value: Any) -> Any:
+    return value if isinstance(value, bool | int | float) else _text(value, 300)
+
+
 def _light(name: str, attrs: dict[str, Any]) -> dict[str, Any]:
     """The few facts kept of a light event. Of a prompt only its length, even when the user opted in to
     sending its text (OTEL_LOG_USER_PROMPTS=1): the text itself is never stored."""
@@ -303,6 +307,6 @@ def _light(name: str, attrs: dict[str, Any]) -> dict[str, Any]:
         "tool_decision": ("tool_name", "decision", "source"),
         "api_error": ("model", "status_code", "duration_ms", "attempt", "error"),
     }[name]
-    data = {key: _text(attrs.get(key), 300) for key in keep if attrs.get(key) is not None}
+    data: dict[str, Any] = {key: _fact(attrs[key]) for key in keep if attrs.get(key) is not None}
     data["prompt_id"] = _text(attrs.get("prompt.id"), 200)
     return data
