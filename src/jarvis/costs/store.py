@@ -37,12 +37,15 @@ async def _known(session: AsyncSession, column: Any, keys: Sequence[str]) -> set
 
 
 async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert `rows`, skipping keys already there; the keys inserted."""
-    inserted: set[str] = set()
+    """Insert `rows`, skipping keys already there; the keys inserted. One statement, compiled once and
+    cached, run over the rows (SQLAlchemy's "insertmanyvalues": a multi-row VALUES per chunk, with RETURNING)."""
+    if not rows:
+        return set()
     table = model.__table__
+    stmt = upsert(session, table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    inserted: set[str] = set()
     for chunk in _chunks(rows):
-        stmt = upsert(session, model).values(list(chunk)).on_conflict_do_nothing(index_elements=["key"])
-        inserted.update(await session.scalars(stmt.returning(table.c.key)))
+        inserted.update((await session.execute(stmt, list(chunk))).scalars())
     return inserted
 
 
@@ -96,17 +99,16 @@ async def _increments(session: AsyncSession, points: list[Point]) -> list[Point]
         result.append(replace(point, value=increment))
     if moved:
         rows = [{"key": k, "start_nano": s, "time_nano": t, "value": v} for k, (s, t, v) in sorted(moved.items())]
-        for chunk in _chunks(rows):
-            stmt = upsert(session, CostSeries).values(list(chunk))
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key"],
-                set_={
-                    "start_nano": stmt.excluded.start_nano,
-                    "time_nano": stmt.excluded.time_nano,
-                    "value": stmt.excluded.value,
-                },
-            )
-            await session.execute(stmt)
+        stmt = upsert(session, CostSeries.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "start_nano": stmt.excluded.start_nano,
+                "time_nano": stmt.excluded.time_nano,
+                "value": stmt.excluded.value,
+            },
+        )
+        await session.execute(stmt, rows)
     return result
 
 
@@ -221,10 +223,10 @@ async def bump_sessions(session: AsyncSession, sessions: dict[str, Totals]) -> N
             amount = totals.values.get(name, 0.0)
             row[name] = int(amount) if name in INTEGERS else amount
         rows.append(row)
-    for chunk in _chunks(rows, 200):
-        stmt = upsert(session, CostSession).values(list(chunk))
-        update = {name: table.c[name] + stmt.excluded[name] for name in COUNTERS}
-        update["host"] = case((table.c.host == "unknown", stmt.excluded.host), else_=table.c.host)
-        update["last_at"] = stmt.excluded.last_at  # the newest of this write (close enough: telemetry arrives in order)
-        stmt = stmt.on_conflict_do_update(index_elements=["session_id"], set_=update)
-        await session.execute(stmt)
+    if not rows:
+        return
+    stmt = upsert(session, table)
+    update = {name: table.c[name] + stmt.excluded[name] for name in COUNTERS}
+    update["host"] = case((table.c.host == "unknown", stmt.excluded.host), else_=table.c.host)
+    update["last_at"] = stmt.excluded.last_at  # the newest of this write (telemetry arrives in order)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["session_id"], set_=update), rows)
