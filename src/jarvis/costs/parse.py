@@ -44,6 +44,7 @@ EVENTS = frozenset({"api_request", "api_error", "tool_result", "tool_decision", 
 UNKNOWN_HOST = "unknown"
 NO_RECORDED_VALUE = 1  # DataPointFlags
 MAX_REASONS = 5
+MAX_NANO = 2**63 - 1  # a signed 64-bit column (PostgreSQL's bigint); fixed64 goes beyond
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,8 @@ def _point(
         parsed.refuse(f"{where}: value {value} is not a count (NaN, infinite or negative)")
         return
     try:
+        if max(point.time_unix_nano, point.start_time_unix_nano) > MAX_NANO:
+            raise ValueError("has a timestamp out of range")
         at = _moment(point.time_unix_nano)
     except ValueError as exc:
         parsed.refuse(f"{where}: {exc}")

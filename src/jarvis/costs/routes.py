@@ -34,12 +34,34 @@ OTLP_BODY: dict[str, Any] = {
         },
     }
 }
+_PARTIAL = {
+    "type": "object",
+    "properties": {
+        "partialSuccess": {
+            "type": "object",
+            "properties": {
+                "rejectedDataPoints": {"type": "string", "description": "int64 as a string (metrics)"},
+                "rejectedLogRecords": {"type": "string", "description": "int64 as a string (logs)"},
+                "errorMessage": {"type": "string"},
+            },
+        }
+    },
+}
+_BINARY = {"type": "string", "format": "binary"}
 OTLP_ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Export*ServiceResponse in the request's encoding (`partialSuccess` names what was refused)",
-        "content": {wire.PROTOBUF: {}, wire.JSON: {}},
+        "content": {wire.PROTOBUF: {"schema": _BINARY}, wire.JSON: {"schema": _PARTIAL}},
     },
-    400: {"description": "The body cannot be decoded: a google.rpc.Status (code 3)", "content": {wire.JSON: {}}},
+    400: {
+        "description": "The body cannot be decoded: a google.rpc.Status (code 3) in the request's encoding",
+        "content": {
+            wire.PROTOBUF: {"schema": _BINARY},
+            wire.JSON: {
+                "schema": {"type": "object", "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}
+            },
+        },
+    },
 }
 
 
