@@ -87,3 +87,21 @@ async def test_records_of_other_programs_are_skipped(client: httpx.AsyncClient) 
     batch.resource_logs[0].scope_logs[0].log_records.add().body.string_value = "GET /index.html 200"
     answer = await post(client, batch)
     assert not answer.HasField("partial_success")
+
+
+async def test_otlp_json_logs_with_hex_ids_and_a_json_partial_success(client: httpx.AsyncClient) -> None:
+    import json
+
+    from google.protobuf import json_format
+
+    batch = logs(api_request("s-json", 0.02, sequence=1), api_request("s-json", "-1", sequence=2))
+    body = json.loads(json_format.MessageToJson(batch))
+    for item in body["resourceLogs"][0]["scopeLogs"][0]["logRecords"]:
+        item["traceId"], item["spanId"] = "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174"
+    response = await client.post("/v1/logs", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    partial = response.json()["partialSuccess"]
+    assert partial["rejectedLogRecords"] == "1"  # int64 as a string, as OTLP/JSON writes it
+    assert "cost_usd" in partial["errorMessage"]
+    groups = (await client.get("/api/costs")).json()["data"]["groups"]
+    assert [(g["key"], g["cost_usd"], g["requests"]) for g in groups] == [("s-json", 0.02, 1)]
