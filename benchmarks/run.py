@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = [
     "bench_core", "bench_agents", "bench_hook", "bench_health", "bench_web", "bench_chat", "bench_proactive",
-    "bench_metrics", "bench_load",
+    "bench_metrics", "bench_otlp", "bench_load",
 ]  # fmt: skip
 
 

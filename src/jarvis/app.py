@@ -34,6 +34,7 @@ from jarvis.core.middleware import BodyLimitMiddleware, NulStripMiddleware
 from jarvis.core.migrate import upgrade_async
 from jarvis.core.sections import SECTION_READER
 from jarvis.core.serverlock import server_lock
+from jarvis.costs import routes as costs_routes
 from jarvis.dashboard import routes as dashboard_routes
 from jarvis.dashboard.snapshot import SNAPSHOT, SnapshotService
 from jarvis.financial import routes as financial_routes
@@ -68,6 +69,7 @@ ROUTERS = [
     chat_routes.router,
     proactive_routes.router,
     notifications_routes.router,
+    costs_routes.router,
     web_routes.router,
 ]
 # Order matters: notifications before proactive (the engine delivers through channels).

@@ -22,6 +22,7 @@ INSTANCE_KEYS = {
     "id", "name", "source", "role", "status", "current_task", "current_tool", "last_prompt", "branch", "repo",
     "cwd", "host", "session_id", "last_commit", "last_seen", "open_blockers", "status_since", "status_detail",
     "short_id", "model", "start_source", "last_event", "subagents", "attention",
+    "cost_usd", "tokens",
 }  # fmt: skip
 PROJECT_KEYS = {
     "id", "name", "status", "completion_percent", "tasks_done", "tasks_total", "estimated_hours", "actual_hours",

@@ -102,10 +102,14 @@ class NulStripMiddleware:
 
 
 def _is_json(scope: Scope) -> bool:
+    """A JSON body as sent, not compressed (a gzip body's bytes are not text: they are left alone)."""
+    json = False
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return b"json" in value.lower()
-    return False
+            json = b"json" in value.lower()
+        elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+            return False
+    return json
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

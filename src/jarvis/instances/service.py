@@ -8,6 +8,7 @@ computes it at read time from `last_seen`, `status_since` and `clock.now()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.costs import service as costs
 from jarvis.instances import attention, claude
 from jarvis.instances.models import Instance, InstanceEvent
 from jarvis.projects import service as projects
@@ -75,7 +77,16 @@ def _subagents(raw: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [{"id": key, **value} for key, value in (raw or {}).items()]
 
 
-def _public(ctx: AppContext, merged: dict[str, Any], open_blockers: int) -> dict[str, Any]:
+async def _usage(session: AsyncSession, merged: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every listed session's cost and tokens (Claude Code telemetry, `costs`), in one query."""
+    return await costs.session_usage(
+        session=session, session_ids=[m["session_id"] for m in merged if m.get("session_id")]
+    )
+
+
+def _public(
+    ctx: AppContext, merged: dict[str, Any], open_blockers: int, usage: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     last_seen: datetime | None = merged.get("last_seen")
     status = attention.displayed_status(
         merged["source"],
@@ -110,6 +121,8 @@ def _public(ctx: AppContext, merged: dict[str, Any], open_blockers: int) -> dict
         "last_seen": clock.iso(last_seen),
         "open_blockers": open_blockers,
     }
+    spent = usage.get(session_id or "", costs.UNKNOWN_USAGE)  # null when nothing is known, never 0
+    public["cost_usd"], public["tokens"] = spent["cost_usd"], spent["tokens"]
     public["attention"] = attention.attention(public, status_since=merged.get("status_since"), last_seen=last_seen)
     return public
 
@@ -140,7 +153,9 @@ async def list_instances(
     if blockers is None:
         blockers = await projects.list_blockers(ctx, session=session)
     counts = _blocker_counts(blockers)
-    public = [_public(ctx, merged[key], counts.get(key, 0)) for key in sorted(merged) if key not in archived]
+    listed = [key for key in sorted(merged) if key not in archived]
+    usage = await _usage(session, (merged[key] for key in listed))
+    public = [_public(ctx, merged[key], counts.get(key, 0), usage) for key in listed]
     return attention.card_order(public)
 
 
@@ -149,13 +164,14 @@ async def public_instances(ctx: AppContext, *, session: AsyncSession, ids: set[s
     tracker = _tracker_instances(tracker_of(ctx))
     rows = {row.id: row for row in await session.scalars(select(Instance).where(Instance.id.in_(list(ids))))}
     counts = _blocker_counts(await projects.list_blockers(ctx, session=session)) if ids else {}
-    result = []
+    found: dict[str, dict[str, Any]] = {}
     for instance_id in sorted(ids):
         row, base = rows.get(instance_id), tracker.get(instance_id)
         merged = _overlay(base, row) if row is not None else base
         if merged is not None:
-            result.append(_public(ctx, merged, counts.get(instance_id, 0)))
-    return result
+            found[instance_id] = merged
+    usage = await _usage(session, found.values())
+    return [_public(ctx, merged, counts.get(instance_id, 0), usage) for instance_id, merged in found.items()]
 
 
 async def get_instance(ctx: AppContext, *, session: AsyncSession, instance_id: str) -> dict[str, Any] | None:
@@ -166,7 +182,7 @@ async def get_instance(ctx: AppContext, *, session: AsyncSession, instance_id: s
     merged = _overlay(base, row) if row is not None else base
     assert merged is not None
     blockers = await projects.list_blockers(ctx, session=session, instance=instance_id)
-    public = _public(ctx, merged, len(blockers))
+    public = _public(ctx, merged, len(blockers), await _usage(session, [merged]))
     public["archived_at"] = clock.iso(row.archived_at) if row is not None else None
     return public
 

@@ -16,6 +16,7 @@ DOMAINS = (
     "chat",
     "proactive",
     "notifications",
+    "costs",
 )
 
 for _domain in DOMAINS:

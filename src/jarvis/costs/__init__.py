@@ -1,0 +1,1 @@
+"""Claude Code's own telemetry (OTLP/HTTP metrics and logs) and what each session cost."""
