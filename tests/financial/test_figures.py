@@ -79,7 +79,8 @@ async def test_figures_match_hand_computed_values(
     assert figures["net_new_mrr"]["value"] == 900
     assert figures["net_burn"]["value"] == 3500 and figures["gross_burn"]["value"] == 12500
     assert figures["gross_margin"]["value"] == 0.8
-    assert all(not figure["missing"] for figure in figures.values())
+    # Every figure is complete but the AI spend ones, which need Claude Code telemetry (tests/costs/test_ai_spend.py).
+    assert all(not figure["missing"] for name, figure in figures.items() if not name.startswith("ai_spend"))
     assert figures["ltv"]["formula"] == "arpa × gross_margin / churn_rate"
 
     # Month over month against October (mrr 8 000, 90 customers, costs from settings, no revenue: MRR used):

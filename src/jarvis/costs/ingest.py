@@ -63,6 +63,7 @@ class CostWrites:
             },
         )
         self.ctx.mark_changed("instances")
+        self.ctx.mark_changed("financial")  # AI spend is part of burn and runway
 
 
 BATCHER = Key[CostWrites]("costs.writes")

@@ -9,6 +9,7 @@ a session without is counted from its metrics. Unknown is `None`, never 0.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, Literal, get_args
 
 from sqlalchemy import func, select
@@ -125,3 +126,12 @@ async def totals(*, session: AsyncSession, group_by: str) -> dict[str, Any]:
             total["tokens"][name] += item["tokens"][name]
     total["cost_usd"] = round(total["cost_usd"], 6)
     return {"group_by": group, "groups": ordered, "total": total}
+
+
+async def spend_since(*, session: AsyncSession, day: date) -> float | None:
+    """What the agents cost from `day` (UTC) on, by the one-source-per-session rule; None when nothing came."""
+    by_day = await totals(session=session, group_by="day")
+    days = [g for g in by_day["groups"] if g["key"] is not None and g["key"] >= day.isoformat()]
+    if not days:
+        return None
+    return round(sum(float(g["cost_usd"]) for g in days), 6)

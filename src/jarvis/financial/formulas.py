@@ -59,8 +59,9 @@ def _ratio(numerator: Figure, denominator: Figure, formula: str, zero_inputs: li
     return Figure(numerator.value / denominator.value, formula)
 
 
-def compute(inputs: Inputs) -> dict[str, Figure]:
-    """Every figure of the financial section, in display order."""
+def compute(inputs: Inputs, *, ai_spend: float | None = None) -> dict[str, Figure]:
+    """Every figure of the financial section, in display order. `ai_spend`: what the agents cost this month,
+    as measured from Claude Code's telemetry (None when none came); burn and runway include it."""
     f: dict[str, Figure] = {}
     for name in ("mrr", "customers", "revenue_today", "revenue_this_month", "cash_balance", "gross_margin"):
         f[name] = _input(inputs, name)
@@ -118,10 +119,25 @@ def compute(inputs: Inputs) -> dict[str, Figure]:
         _needs(inputs, *parts),
     )
 
-    costs = inputs.get("monthly_operating_costs")
-    f["gross_burn"] = Figure(costs, "monthly_operating_costs", _needs(inputs, "monthly_operating_costs"))
+    f["ai_spend_this_month"] = Figure(
+        ai_spend,
+        "measured: Claude Code telemetry this month (docs/costs.md)",
+        [] if ai_spend is not None else ["telemetry"],
+        None if ai_spend is not None else "no Claude Code telemetry this month",
+    )
+    if ai_spend is None or mrr is None or mrr == 0:
+        missing = (["telemetry"] if ai_spend is None else []) + (["mrr"] if mrr is None else [])
+        reason = "mrr is 0" if mrr == 0 else "not given"
+        f["ai_spend_pct_of_mrr"] = Figure(None, "ai_spend_this_month / mrr × 100", missing, reason)
+    else:
+        f["ai_spend_pct_of_mrr"] = Figure(ai_spend / mrr * 100, "ai_spend_this_month / mrr × 100")
+
+    operating = inputs.get("monthly_operating_costs")
+    costs = None if operating is None else operating + (ai_spend or 0.0)
+    spent = " + ai_spend_this_month" if ai_spend is not None else ""
+    f["gross_burn"] = Figure(costs, f"monthly_operating_costs{spent}", _needs(inputs, "monthly_operating_costs"))
     revenue = inputs.get("revenue_this_month")
-    burn_formula = "monthly_operating_costs − revenue_this_month (mrr when revenue_this_month is not given)"
+    burn_formula = f"monthly_operating_costs{spent} − revenue_this_month (mrr when revenue_this_month is not given)"
     if revenue is None:
         revenue = mrr
     burn_missing = _needs(inputs, "monthly_operating_costs") + (

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.costs import service as costs
 from jarvis.financial.fields import COUNT_FIELDS, INPUT_FIELDS
 from jarvis.financial.formulas import compute
 from jarvis.financial.models import FinancialSnapshot
@@ -101,9 +102,10 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
         )
         period = latest.period if latest is not None else this_month
         before = await session.get(FinancialSnapshot, previous_period(period))
+        ai_spend = await costs.spend_since(session=session, day=now.date().replace(day=1))
     standing = ctx.settings.financial
     inputs, origins = effective_inputs(standing, latest)
-    figures = compute(inputs)
+    figures = compute(inputs, ai_spend=ai_spend if period == this_month else None)
     previous = compute(effective_inputs(standing, before)[0]) if before is not None else {}
     figure_data = {name: figure.as_dict(previous.get(name)) for name, figure in figures.items()}
 
@@ -116,6 +118,8 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
     if section["customers"] is not None:
         section["customers"] = int(section["customers"])
     section["runway_months"] = figures["runway_months"].value
+    section["ai_spend_this_month"] = figures["ai_spend_this_month"].value
+    section["ai_spend_pct_of_mrr"] = figures["ai_spend_pct_of_mrr"].value
     section.update(
         calculation_source=" + ".join(sources) or None,
         last_updated=clock.iso(latest.updated_at) if latest is not None else None,
