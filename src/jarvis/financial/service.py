@@ -103,6 +103,7 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
         period = latest.period if latest is not None else this_month
         before = await session.get(FinancialSnapshot, previous_period(period))
         ai_spend = await costs.spend_since(session=session, day=now.date().replace(day=1))
+        ai_today = await costs.spend_since(session=session, day=now.date())
     standing = ctx.settings.financial
     inputs, origins = effective_inputs(standing, latest)
     figures = compute(inputs, ai_spend=ai_spend if period == this_month else None)
@@ -120,6 +121,7 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
     section["runway_months"] = figures["runway_months"].value
     section["ai_spend_this_month"] = figures["ai_spend_this_month"].value
     section["ai_spend_pct_of_mrr"] = figures["ai_spend_pct_of_mrr"].value
+    section["ai_spend_today"] = ai_today
     section.update(
         calculation_source=" + ".join(sources) or None,
         last_updated=clock.iso(latest.updated_at) if latest is not None else None,

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from jarvis.proactive.rules import (
     agents,
+    ai_budget,
     blockers,
     cache_ratio,
     financial_missing,
@@ -36,6 +37,7 @@ RULES: dict[str, RuleSpec] = {
         waves.SPEC,
         metric_anomaly.SPEC,
         runway.SPEC,
+        ai_budget.SPEC,
         financial_missing.SPEC,
         cache_ratio.SPEC,
         usage.FIRST_SPEC,
