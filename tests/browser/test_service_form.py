@@ -27,9 +27,8 @@ def test_add_a_service_with_errors_next_to_their_fields(page: Page, live_server:
     page.goto(live_server.url + "/services/shop-api")
     edit = page.locator("#edit-title").locator("xpath=..").locator("form")
     edit.get_by_label("Alert after this many failed checks in a row").fill("5")
-    edit.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
-    page.goto(live_server.url + "/services/shop-api")
+    with page.expect_navigation():  # saved: the page reloads with the stored value
+        edit.get_by_role("button", name="Save").click()
     expect(
         page.locator("#edit-title").locator("xpath=..").get_by_label("Alert after this many failed checks in a row")
     ).to_have_value("5")

@@ -16,9 +16,11 @@ from jarvis.health.checks import Outcome
 from jarvis.health.scheduler import SCHEDULER
 from jarvis.notifications.models import Delivery
 from jarvis.notifications.service import Notifier
+from jarvis.proactive.engine import ENGINE
 from jarvis.settings import ServiceConfig
 from tests.notifications.receiver import Receiver
 from tests.notifications.test_webhooks import deliver_all
+from tests.proactive import factories as f
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -84,3 +86,16 @@ async def test_the_scheduler_delivers_both_messages_to_a_real_receiver(
     async with ctx.db.sessions() as session:
         kinds = (await session.scalars(select(Delivery.kind).order_by(Delivery.id))).all()
     assert kinds == ["service.down", "service.up"]
+
+
+async def test_the_engine_rings_the_bell_for_an_offline_service_but_leaves_the_channels_to_the_alert(
+    ctx: AppContext, notifier: Notifier
+) -> None:
+    """One message per outage on the channels (the scheduler's), while the page's bell still rings."""
+    engine = ctx.extras[ENGINE]
+    events = ctx.hub.subscribe(["suggestion.notified"])
+    result = await engine.tick(f.state(services=[f.service("api", "offline", since_min=60)], now=f.NOW))
+    assert [item["kind"] for item in result.released] == ["service_offline"]
+    rung = events.queue.get_nowait()
+    assert rung is not None and rung.data["channels"] == []
+    assert notifier.queues["hook"].empty()  # nothing queued for the webhook

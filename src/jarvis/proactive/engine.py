@@ -277,9 +277,6 @@ class Engine:
         cooldown = timedelta(seconds=self.ctx.settings.attention.notify_cooldown_s)
         self.held = {}
         for row in sorted(pending, key=lambda r: (PRIORITY_RANK.get(r.priority, 9), r.created_at)):
-            if row.kind == "service_offline":  # the health scheduler alerts the channels itself (`health/alerts.py`)
-                row.notify = "skipped"
-                continue
             if row.rule == agent_rule.NAME:
                 agent = str((row.figures or {}).get("instance"))
                 decision = timing.decide_attention(now, row.priority, last_by_agent.get(agent), cooldown, self.settings)
@@ -318,7 +315,9 @@ class Engine:
                     log.exception("notification_submit_failed", suggestion=message["id"])
         for item in result.released:
             channels: list[str] = []
-            if deliverer is not None:
+            # A service offline: the health scheduler has told the channels itself (`health/alerts.py`); the bell
+            # (the page's own notification) still rings.
+            if deliverer is not None and item.get("kind") != "service_offline":
                 try:
                     channels = await deliverer.submit(item)
                 except Exception:  # outbound trouble never stops the engine; the bell still hears of it
