@@ -76,9 +76,10 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
         size, overflow, timeout = pool
+        path = url.split("///", 1)[-1] if self.is_sqlite else ""
+        in_memory = self.is_sqlite and path in ("", ":memory:")
         if self.is_sqlite:
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
+            if not in_memory:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 kwargs.update(pool_size=size, max_overflow=overflow, pool_timeout=timeout)
         else:
@@ -86,12 +87,22 @@ class Database:
             if application_name:
                 kwargs["connect_args"] = {"server_settings": {"application_name": application_name}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        # The group-commit writer's own connection (`core/writer.py`): its batches never wait for a connection
+        # behind readers, however many requests hold one. (An in-memory SQLite database is one connection's own,
+        # so there it shares the engine.)
+        writer_kwargs = {**kwargs, "pool_size": 1, "max_overflow": 0}
+        self.write_engine: AsyncEngine = self.engine if in_memory else create_async_engine(url, **writer_kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            if self.write_engine is not self.engine:
+                event.listen(self.write_engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

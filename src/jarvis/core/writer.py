@@ -149,7 +149,7 @@ class Writer:
 
     async def _transaction(self, groups: list[tuple[Batcher[Any, Any], list[_Pending[Any, Any]]]]) -> list[Any]:
         outcomes: list[Sequence[Any]] = []
-        async with self.db.sessions() as session:
+        async with self.db.write_sessions() as session:  # its own connection: never behind readers
             for batcher, members in groups:
                 results = await batcher.write(session, [p.item for p in members])
                 if len(results) != len(members):
