@@ -6,6 +6,7 @@ type travels with the key, so no caller casts, and core stays ignorant of the do
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -37,6 +38,13 @@ class Extras:
 
     def get(self, key: Key[T]) -> T | None:
         value: T | None = self._values.get(key.name)
+        return value
+
+    def setdefault(self, key: Key[T], make: Callable[[], T]) -> T:
+        """The value under `key`, made by `make()` the first time it is asked for (one per app)."""
+        value: T | None = self._values.get(key.name)
+        if value is None:
+            value = self._values[key.name] = make()
         return value
 
     def __contains__(self, key: Key[Any]) -> bool:

@@ -70,10 +70,7 @@ BATCHER = Key[CostWrites]("costs.writes")
 
 
 def batcher_of(ctx: AppContext) -> CostWrites:
-    writes = ctx.extras.get(BATCHER)
-    if writes is None:
-        writes = ctx.extras[BATCHER] = CostWrites(ctx)
-    return writes
+    return ctx.extras.setdefault(BATCHER, lambda: CostWrites(ctx))
 
 
 async def submit(ctx: AppContext, parsed: Parsed) -> Stored:

@@ -227,10 +227,7 @@ BATCHER = Key[InstanceWrites]("instances.writes")
 
 
 def batcher_of(ctx: AppContext) -> InstanceWrites:
-    writes = ctx.extras.get(BATCHER)
-    if writes is None:
-        writes = ctx.extras[BATCHER] = InstanceWrites(ctx)
-    return writes
+    return ctx.extras.setdefault(BATCHER, lambda: InstanceWrites(ctx))
 
 
 async def submit(ctx: AppContext, item: Item) -> Written:

@@ -55,7 +55,4 @@ BATCHER = Key[MetricWrites]("metrics.writes")
 
 
 def batcher_of(ctx: AppContext) -> MetricWrites:
-    writes = ctx.extras.get(BATCHER)
-    if writes is None:
-        writes = ctx.extras[BATCHER] = MetricWrites(ctx)
-    return writes
+    return ctx.extras.setdefault(BATCHER, lambda: MetricWrites(ctx))
