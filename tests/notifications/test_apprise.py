@@ -3,13 +3,18 @@ mailto:// to a local aiosmtpd; retries, a URL Apprise does not know, and no secr
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from jarvis.core.context import AppContext
+from jarvis.health.checks import Outcome
+from jarvis.health.scheduler import SCHEDULER
 from jarvis.notifications.service import Notifier
 from tests.conftest import free_port
 from tests.notifications.conftest import FAST, MESSAGE
@@ -88,3 +93,28 @@ async def test_mailto_reaches_a_local_smtp_server(
     [envelope] = handler.messages
     mail = message_from_bytes(envelope.content, policy=policy.default)
     assert envelope.rcpt_tos == ["ops@example.test"] and "api is offline" in str(mail["Subject"])
+
+
+async def test_a_service_down_and_back_up_reaches_an_apprise_channel(
+    ctx: AppContext, notifier: Notifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole path: failed checks → the scheduler's alert → Apprise → a local receiver, and the recovery."""
+    scheduler = ctx.extras[SCHEDULER]
+    await scheduler.ensure_loaded()
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    with Receiver([200]) as receiver:
+        monkeypatch.setenv("JARVIS_TEST_APPRISE_URL", receiver.base.replace("http://", "json://") + "/ntfy")
+        for minute, status in enumerate(["offline", "offline", "offline", "healthy"]):
+            at = start + timedelta(minutes=minute)
+            scheduler.record("jarvis-dashboard", Outcome(at, status, 2.0, error="database gone"))  # type: ignore[arg-type]
+            for _ in range(100):  # the hand-over runs off the check's path: bounded wait for it
+                if not scheduler._tasks:
+                    break
+                await asyncio.sleep(0.01)
+        rows = await deliver_all(notifier, "ntfy-like")
+    assert [row.status for row in rows] == ["delivered", "delivered"]
+    assert [(body["type"], body["title"]) for body in receiver.received] == [
+        ("failure", "🔴 [critical] jarvis-dashboard is down"),
+        ("success", "🟠 [high] jarvis-dashboard is up again"),
+    ]
+    assert receiver.received[1]["message"].startswith("jarvis-dashboard is up again after 3 min.")
