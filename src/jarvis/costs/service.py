@@ -68,8 +68,9 @@ def _column(model: Any, group_by: GroupBy) -> Any:
     return {"host": model.host, "model": model.model, "day": model.day}[group_by]
 
 
-async def totals(*, session: AsyncSession, group_by: str) -> dict[str, Any]:
-    """Cost, tokens and requests grouped by session, host, model or UTC day, and the grand total."""
+async def totals(*, session: AsyncSession, group_by: str, since: date | None = None) -> dict[str, Any]:
+    """Cost, tokens and requests grouped by session, host, model or UTC day, and the grand total (from the
+    UTC day `since` on, when given)."""
     group = check_group(group_by)
     groups: dict[str, dict[str, Any]] = {}
 
@@ -89,6 +90,8 @@ async def totals(*, session: AsyncSession, group_by: str) -> dict[str, Any]:
         func.sum(CostRequest.cache_read_tokens),
         func.sum(CostRequest.cache_creation_tokens),
     ).group_by(key)
+    if since is not None:
+        query = query.where(CostRequest.day >= since)
     for value, count, cost, *tokens in await session.execute(query):
         item = entry(value)
         item["requests"] += int(count)
@@ -104,6 +107,7 @@ async def totals(*, session: AsyncSession, group_by: str) -> dict[str, Any]:
         .where(
             CostMetricPoint.metric.in_(("cost.usage", "token.usage")),
             func.coalesce(CostMetricPoint.session_id, "").not_in(with_events),
+            *([CostMetricPoint.day >= since] if since is not None else []),
         )
         .group_by(key, CostMetricPoint.metric, CostMetricPoint.kind)
     )
@@ -128,10 +132,7 @@ async def totals(*, session: AsyncSession, group_by: str) -> dict[str, Any]:
     return {"group_by": group, "groups": ordered, "total": total}
 
 
-async def spend_since(*, session: AsyncSession, day: date) -> float | None:
-    """What the agents cost from `day` (UTC) on, by the one-source-per-session rule; None when nothing came."""
-    by_day = await totals(session=session, group_by="day")
-    days = [g for g in by_day["groups"] if g["key"] is not None and g["key"] >= day.isoformat()]
-    if not days:
-        return None
-    return round(sum(float(g["cost_usd"]) for g in days), 6)
+async def daily_spend(*, session: AsyncSession, since: date) -> dict[date, float]:
+    """What the agents cost on each UTC day from `since` on (days with nothing are absent)."""
+    by_day = await totals(session=session, group_by="day", since=since)
+    return {date.fromisoformat(g["key"]): float(g["cost_usd"]) for g in by_day["groups"] if g["key"] is not None}

@@ -102,8 +102,9 @@ async def dashboard_section(ctx: AppContext) -> dict[str, Any]:
         )
         period = latest.period if latest is not None else this_month
         before = await session.get(FinancialSnapshot, previous_period(period))
-        ai_spend = await costs.spend_since(session=session, day=now.date().replace(day=1))
-        ai_today = await costs.spend_since(session=session, day=now.date())
+        spent = await costs.daily_spend(session=session, since=now.date().replace(day=1))  # this month's days
+    ai_spend = round(sum(spent.values()), 6) if spent else None  # None: no telemetry this month
+    ai_today = spent.get(now.date())
     standing = ctx.settings.financial
     inputs, origins = effective_inputs(standing, latest)
     figures = compute(inputs, ai_spend=ai_spend if period == this_month else None)
