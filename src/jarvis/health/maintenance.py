@@ -36,8 +36,8 @@ class Window:
         return cls(
             row.id,
             tuple(row.services),
-            _aware(row.starts_at),
-            _aware(row.ends_at),
+            row.starts_at,
+            row.ends_at,
             row.cron,
             row.duration_s,
             row.reason,
@@ -69,11 +69,6 @@ class Window:
             "active": until is not None,
             "active_until": clock.iso(until),
         }
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite drops the zone of a stored time; every time here is UTC."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def active_for(windows: list[Window], name: str, now: datetime) -> datetime | None:

@@ -160,7 +160,7 @@ class HealthScheduler:
                     live.latency_ms, live.http_status, live.error = state.latency_ms, state.http_status, state.error
                 live.recent.extend(recent.get(spec.name, []))
                 if spec.name in paused:
-                    live.paused_at = store.aware(paused[spec.name])
+                    live.paused_at = paused[spec.name]
             self._loaded = True
 
     def _put(self, spec: ServiceSpec, *, first_delay: float, keep_phase: bool = False) -> Live:
