@@ -9,11 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
 from jarvis.core.db import Database
+from jarvis.health import store
 from jarvis.health.checks import Outcome
 from jarvis.health.models import CheckResult
 from jarvis.health.scheduler import HealthScheduler, _first_delay
@@ -197,6 +199,30 @@ async def test_a_failed_write_keeps_the_results(ctx: AppContext, scheduler: Heal
         ctx.db = original
     assert await scheduler.flush() == 1
     assert await count_results(ctx) == 1
+
+
+async def test_a_flush_cancelled_mid_write_keeps_the_results(
+    ctx: AppContext, scheduler: HealthScheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shutdown cancels the flush loop, possibly while it writes: the rows it held go to the last flush."""
+    await scheduler.ensure_loaded()
+    scheduler.record("good", Outcome(clock.now(), "healthy", 1.0, 200))
+    scheduler.record("slow", Outcome(clock.now(), "degraded", 900.0, 200))
+    writing = asyncio.Event()
+
+    async def hang(*_args: object) -> None:
+        writing.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(store, "write_batch", hang)
+    flushing = asyncio.create_task(scheduler.flush())
+    await asyncio.wait_for(writing.wait(), 5)
+    flushing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await flushing
+    monkeypatch.undo()
+    assert await scheduler.flush() == 2
+    assert await count_results(ctx) == 2
 
 
 def test_first_check_keeps_the_phase_of_a_recent_one_and_comes_soon_otherwise(frozen_clock: clock.FrozenClock) -> None:

@@ -371,11 +371,13 @@ class HealthScheduler:
             try:
                 async with self.ctx.db.sessions() as session:
                     await store.write_batch(session, rows, [s for s in states if s is not None])
-            except Exception:
-                self.stats.flush_failures += 1
-                log.exception("health_flush_failed", results=len(rows))
+            except BaseException as exc:  # a failed or cancelled write keeps its rows for the next flush
                 self._pending[0:0] = rows
                 self._dirty |= names
+                if not isinstance(exc, Exception):
+                    raise
+                self.stats.flush_failures += 1
+                log.exception("health_flush_failed", results=len(rows))
                 return 0
             self.stats.flushes += 1
             self.ctx.mark_changed("health")
