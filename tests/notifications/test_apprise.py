@@ -23,8 +23,9 @@ from tests.notifications.test_smtp import Inbox
 from tests.notifications.test_webhooks import deliver_all
 
 
-def apprise(name: str, env: str) -> dict[str, Any]:
-    return {"name": name, "kind": "apprise", "url_env": env, "min_priority": "normal", **FAST}
+def apprise(name: str, env: str, timeout_s: float = 5.0) -> dict[str, Any]:
+    """FAST retries, but a timeout no loaded CI machine reaches unless the receiver hangs."""
+    return {"name": name, "kind": "apprise", "url_env": env, "min_priority": "normal", **FAST, "timeout_s": timeout_s}
 
 
 @pytest.fixture
@@ -68,6 +69,18 @@ async def test_failures_say_why_without_the_secret(notifier: Notifier, monkeypat
     assert unknown.status == "failed" and unknown.error == (
         "JARVIS_TEST_APPRISE_URL does not hold a URL Apprise knows (see its list of services)"
     )
+
+
+@pytest.mark.parametrize("channels", [[apprise("ntfy-like", "JARVIS_TEST_APPRISE_URL", timeout_s=0.2)]])
+async def test_a_call_apprise_abandons_is_not_sent_twice(notifier: Notifier, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL's own rto outlasts the channel's timeout, so Apprise stops waiting while the request is still out:
+    that request may yet arrive, and another attempt would send the message twice."""
+    with Receiver(hang=True) as receiver:
+        monkeypatch.setenv("JARVIS_TEST_APPRISE_URL", receiver.base.replace("http://", "json://") + "/x?rto=30")
+        await notifier.submit(MESSAGE)
+        [row] = await deliver_all(notifier, "ntfy-like")
+        assert row.status == "failed" and row.attempts == 1 and len(receiver.requests) == 1
+        assert row.error == "Apprise gave up waiting after 0.6s; not sent again"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
@@ -105,9 +105,11 @@ async def resume(request: Request, live: ServiceDep) -> Response:
 PushToken = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-@push_router.api_route(
-    "/{token}", methods=["GET", "POST"], dependencies=[require("public")], response_model=Envelope[schemas.CheckResult]
-)
+PUSH_ROUTE: dict[str, Any] = {"dependencies": [require("public")], "response_model": Envelope[schemas.CheckResult]}
+
+
+@push_router.get("/{token}", operation_id="push_ping_get", **PUSH_ROUTE)  # GET for cron's `curl`, POST for
+@push_router.post("/{token}", operation_id="push_ping_post", **PUSH_ROUTE)  # clients that must not GET a change
 async def ping(
     request: Request,
     token: PushToken,

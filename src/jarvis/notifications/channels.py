@@ -152,6 +152,10 @@ class _NotSent(Exception):
     """Apprise reported a failure (its own words, secrets scrubbed); worth another attempt."""
 
 
+class _Abandoned(Exception):
+    """Apprise stopped waiting for a service that is still running: never retried, it may still deliver."""
+
+
 APPRISE_TYPES = {"critical": "failure", "high": "warning"}
 
 
@@ -165,6 +169,9 @@ async def _send_apprise(channel: ChannelConfig, url: str, message: dict[str, Any
     kind = "success" if message.get("event") == "service.up" else APPRISE_TYPES.get(priority, "info")
     title = f"{EMOJI.get(priority, '')} [{priority}] {message.get('title', '')}".strip()
     body = f"{message.get('why', '')}\n\n{absolute(str(message.get('link') or '/'), base_url)}"
+    for service in notifier:  # the attempt's limit is the request's own (unless the URL set cto/rto)
+        if service.socket_read_timeout == type(service).socket_read_timeout:
+            service.socket_connect_timeout = service.socket_read_timeout = channel.timeout_s
     started = time.perf_counter()
     tries = 0
     try:
@@ -179,11 +186,15 @@ async def _send_apprise(channel: ChannelConfig, url: str, message: dict[str, Any
             with attempt:
                 tries += 1
                 result = await asyncio.to_thread(
-                    notifier.notify, body=body, title=title, notify_type=kind, timeout=channel.timeout_s
+                    notifier.notify, body=body, title=title, notify_type=kind, timeout=channel.timeout_s * 3
                 )
+                if result.status == apprise.AppriseResultStatus.TIMEOUT:
+                    raise _Abandoned(f"Apprise gave up waiting after {channel.timeout_s * 3:g}s")
                 if result.failed_count or not result.success_count:
                     said = "; ".join(entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR"))
                     raise _NotSent(said or "Apprise could not send it")
+    except _Abandoned as exc:  # its request may still arrive: another attempt could send it twice
+        return Outcome(False, tries, round((time.perf_counter() - started) * 1000, 1), f"{exc}; not sent again")
     except _NotSent as exc:
         return Outcome(False, tries, round((time.perf_counter() - started) * 1000, 1), scrub(str(exc), channel))
     return Outcome(True, tries, round((time.perf_counter() - started) * 1000, 1))
