@@ -7,9 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from jarvis.core import clock
 from jarvis.core.context import AppContext
+from jarvis.instances import ingest
 from jarvis.instances.models import Instance, InstanceEvent
 from tests.instances.conftest import count_rows
 
@@ -105,6 +107,32 @@ async def test_timeline_keeps_only_the_retention_cap(client: httpx.AsyncClient, 
     assert timeline[0]["message"] == "line 14" and timeline[-1]["message"] == "line 5"
     other = (await client.get("/api/instances/agent-q")).json()["data"]["timeline"]
     assert len(other) == 1  # the cap is per instance
+
+
+async def stored_events(ctx: AppContext, instance_id: str) -> int:
+    async with ctx.db.sessions() as session:
+        query = select(func.count()).select_from(InstanceEvent).where(InstanceEvent.instance_id == instance_id)
+        return int(await session.scalar(query) or 0)
+
+
+async def test_the_store_is_trimmed_in_steps_of_a_tenth_and_to_the_cap_at_first_sight(
+    client: httpx.AsyncClient, ctx: AppContext
+) -> None:
+    retention = ctx.settings.monitoring.event_retention  # 10: trimmed once it holds 12, back to 10
+    await client.post("/api/instances/agent-t/heartbeat", json={"status": "active"})
+    seen = []
+    for number in range(14):
+        await client.post("/api/instances/agent-t/events", json={"kind": "log", "message": f"line {number}"})
+        seen.append(await stored_events(ctx, "agent-t"))
+    assert seen == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 10, 11, 10, 11]
+    assert max(seen) == retention + 1
+    # A process that has not seen the instance (a restart) counts what it holds and trims it at once.
+    async with ctx.db.sessions() as session:
+        session.add_all(InstanceEvent(instance_id="agent-t", kind="log", at=clock.now()) for _ in range(5))
+        await session.commit()
+    ingest.batcher_of(ctx).timelines.held.clear()
+    await client.post("/api/instances/agent-t/events", json={"kind": "log", "message": "after restart"})
+    assert await stored_events(ctx, "agent-t") == retention
 
 
 async def test_unknown_instance_is_404(client: httpx.AsyncClient, ctx: AppContext) -> None:

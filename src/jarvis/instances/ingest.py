@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jarvis.core import clock
@@ -59,13 +59,32 @@ def _event(instance_id: str, kind: str, message: str | None, data: dict[str, Any
     return InstanceEvent(instance_id=instance_id, kind=kind, message=message, data=data, at=clock.now())
 
 
-async def _row(session: AsyncSession, instance_id: str, source: str, status: str) -> tuple[Instance, bool]:
-    row = await session.get(Instance, instance_id)
-    if row is not None:
-        return row, False
-    row = service.new_row(instance_id, source, status)
-    session.add(row)
-    return row, True
+def target(item: Item) -> str:
+    """The id of the instance an item writes to."""
+    if isinstance(item, Hook):
+        return claude.instance_id(item.host.translate(INVISIBLE), str(item.payload["session_id"]).translate(INVISIBLE))
+    return item.instance_id
+
+
+@dataclass(slots=True)
+class Rows:
+    """A batch's instance rows, read in one query; a row created by one item is the next item's row."""
+
+    session: AsyncSession
+    found: dict[str, Instance]
+
+    @classmethod
+    async def load(cls, session: AsyncSession, ids: set[str]) -> Rows:
+        rows = await session.scalars(select(Instance).where(Instance.id.in_(sorted(ids))))
+        return cls(session, {row.id: row for row in rows})
+
+    def row(self, instance_id: str, source: str, status: str) -> tuple[Instance, bool]:
+        row = self.found.get(instance_id)
+        if row is not None:
+            return row, False
+        row = self.found[instance_id] = service.new_row(instance_id, source, status)
+        self.session.add(row)
+        return row, True
 
 
 def _set_status(row: Instance, status: str, detail: dict[str, Any] | None) -> None:
@@ -74,10 +93,10 @@ def _set_status(row: Instance, status: str, detail: dict[str, Any] | None) -> No
     row.status, row.status_detail = status, detail
 
 
-async def heartbeat(session: AsyncSession, item: Heartbeat) -> Written:
+async def heartbeat(rows: Rows, item: Heartbeat) -> Written:
     """Upsert the instance; status changes and new commits go to the timeline. Heartbeats revive an archived one."""
     body, instance_id = item.body, item.instance_id
-    row, created = await _row(session, instance_id, "heartbeat", body.status)
+    row, created = rows.row(instance_id, "heartbeat", body.status)
     previous_status = None if created or row.source == "tracker" else row.status
     row.source = "heartbeat"
     row.archived_at = None
@@ -100,10 +119,10 @@ async def heartbeat(session: AsyncSession, item: Heartbeat) -> Written:
     return written
 
 
-async def event(session: AsyncSession, item: Event) -> Written:
+async def event(rows: Rows, item: Event) -> Written:
     """An event for a known instance; it counts as a sign of life."""
     body = item.body
-    row, _ = await _row(session, item.instance_id, "tracker", "active")  # a tracker instance: no status of its own
+    row, _ = rows.row(item.instance_id, "tracker", "active")  # a tracker instance: no status of its own
     row.last_seen = clock.now()
     data = dict(body.data or {})
     if body.commit is not None:
@@ -114,13 +133,13 @@ async def event(session: AsyncSession, item: Event) -> Written:
     return Written(item.instance_id, [_event(item.instance_id, body.kind, message, data or None)])
 
 
-async def hook(session: AsyncSession, item: Hook) -> Written:
+async def hook(rows: Rows, item: Hook) -> Written:
     """Apply one Claude Code hook event to its session (see `claude.interpret` and docs/agents.md)."""
     payload = item.payload
     session_id = str(payload["session_id"]).translate(INVISIBLE)
     host = item.host.translate(INVISIBLE)
-    instance_id = claude.instance_id(host, session_id)
-    row, _ = await _row(session, instance_id, "claude-code", "idle")
+    instance_id = target(item)
+    row, _ = rows.row(instance_id, "claude-code", "idle")
     row.session_id = row.session_id or session_id[:200]
     row.host = row.host or host[:255]
     row.archived_at = None  # a resumed session comes back
@@ -151,35 +170,67 @@ async def hook(session: AsyncSession, item: Hook) -> Written:
         subagents[agent_id] = {**state, "since": clock.iso(clock.now())}
         row.subagents = dict(list(subagents.items())[-20:])
     if change.task is not None and row.repo:
-        await projects.record_agent_task(session=session, repo=row.repo, instance_id=instance_id, **change.task)
+        await projects.record_agent_task(session=rows.session, repo=row.repo, instance_id=instance_id, **change.task)
     row.last_event = (claude.text(payload, "hook_event_name", cap=100) or "unknown")[:100]
     row.last_seen = clock.now()
     return Written(instance_id, [_event(instance_id, change.kind, change.message, claude.trim(payload))])
 
 
-async def apply(session: AsyncSession, item: Item) -> Written:
+async def apply(rows: Rows, item: Item) -> Written:
     match item:
         case Heartbeat():
-            return await heartbeat(session, item)
+            return await heartbeat(rows, item)
         case Event():
-            return await event(session, item)
+            return await event(rows, item)
         case Hook():
-            return await hook(session, item)
+            return await hook(rows, item)
 
 
-async def _trim(session: AsyncSession, instance_id: str, retention: int) -> None:
-    """Drop what is past the per-instance retention cap (two statements per instance per batch)."""
-    cutoff = await session.scalar(
-        select(InstanceEvent.id)
-        .where(InstanceEvent.instance_id == instance_id)
-        .order_by(InstanceEvent.id.desc())
-        .offset(retention)
-        .limit(1)
-    )
-    if cutoff is not None:
-        await session.execute(
-            delete(InstanceEvent).where(InstanceEvent.instance_id == instance_id, InstanceEvent.id <= cutoff)
+class Timelines:
+    """Keeps each instance's timeline to `event_retention` entries without a query per batch.
+
+    It counts what each instance holds (one grouped count the first time a batch touches an instance
+    this process has not seen) and trims an instance only once it holds a tenth more than the cap, so a
+    steady stream of events costs a trim every few dozen events instead of two statements per batch.
+    Reads show at most `event_retention` entries (`service.instance_detail`), so the slack never shows.
+    """
+
+    def __init__(self, retention: int) -> None:
+        self.retention = retention
+        self.slack = max(1, retention // 10)
+        self.held: dict[str, int] = {}
+
+    async def added(self, session: AsyncSession, added: dict[str, int], created: set[str]) -> None:
+        """After the batch's flush: `added` entries per instance, `created` the instances new in this batch."""
+        unseen = {i for i in added if i not in self.held and i not in created}
+        if unseen:  # counted after the flush, so the count holds this batch's entries too
+            counts = await session.execute(
+                select(InstanceEvent.instance_id, func.count())
+                .where(InstanceEvent.instance_id.in_(sorted(unseen)))
+                .group_by(InstanceEvent.instance_id)
+            )
+            self.held.update(dict.fromkeys(unseen, 0))
+            self.held.update(dict(counts.all()))
+        for instance_id, count in added.items():
+            if instance_id not in unseen:
+                self.held[instance_id] = self.held.get(instance_id, 0) + count
+            slack = 0 if instance_id in unseen else self.slack
+            if self.held[instance_id] > self.retention + slack:
+                await self._trim(session, instance_id)
+
+    async def _trim(self, session: AsyncSession, instance_id: str) -> None:
+        cutoff = await session.scalar(
+            select(InstanceEvent.id)
+            .where(InstanceEvent.instance_id == instance_id)
+            .order_by(InstanceEvent.id.desc())
+            .offset(self.retention)
+            .limit(1)
         )
+        if cutoff is not None:
+            await session.execute(
+                delete(InstanceEvent).where(InstanceEvent.instance_id == instance_id, InstanceEvent.id <= cutoff)
+            )
+        self.held[instance_id] = self.retention  # an over-count (a rolled-back batch) only trims sooner
 
 
 class InstanceWrites:
@@ -189,19 +240,20 @@ class InstanceWrites:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.timelines = Timelines(ctx.settings.monitoring.event_retention)
 
     async def write(self, session: AsyncSession, items: Sequence[Item]) -> Sequence[Written]:
-        results: list[Written] = []
-        for item in items:
-            written = await apply(session, item)
+        rows = await Rows.load(session, {target(item) for item in items})
+        existing = set(rows.found)
+        results = [await apply(rows, item) for item in items]
+        added: dict[str, int] = {}
+        for written in results:
             session.add_all(written.events)
-            await session.flush()  # the row exists for the next item of the same instance
-            results.append(written)
-        ids = {written.instance_id for written in results}
-        retention = self.ctx.settings.monitoring.event_retention
-        for instance_id in sorted(ids):
-            await _trim(session, instance_id, retention)
-        public = {i["id"]: i for i in await service.public_instances(self.ctx, session=session, ids=ids)}
+            added[written.instance_id] = added.get(written.instance_id, 0) + len(written.events)
+        await session.flush()  # one INSERT for the batch's new rows, one for its timeline entries
+        await self.timelines.added(session, added, set(rows.found) - existing)
+        written_rows = [rows.found[instance_id] for instance_id in added]
+        public = {i["id"]: i for i in await service.public_instances(self.ctx, session=session, rows=written_rows)}
         for written in results:
             written.instance = public.get(written.instance_id)
         return results

@@ -159,17 +159,11 @@ async def list_instances(
     return attention.card_order(public)
 
 
-async def public_instances(ctx: AppContext, *, session: AsyncSession, ids: set[str]) -> list[dict[str, Any]]:
-    """The public form of a few instances (for hub events after a write)."""
+async def public_instances(ctx: AppContext, *, session: AsyncSession, rows: Iterable[Instance]) -> list[dict[str, Any]]:
+    """The public form of the instances of `rows` (for hub events after a write, from the rows it wrote)."""
     tracker = _tracker_instances(tracker_of(ctx))
-    rows = {row.id: row for row in await session.scalars(select(Instance).where(Instance.id.in_(list(ids))))}
-    counts = _blocker_counts(await projects.list_blockers(ctx, session=session)) if ids else {}
-    found: dict[str, dict[str, Any]] = {}
-    for instance_id in sorted(ids):
-        row, base = rows.get(instance_id), tracker.get(instance_id)
-        merged = _overlay(base, row) if row is not None else base
-        if merged is not None:
-            found[instance_id] = merged
+    found = {row.id: _overlay(tracker.get(row.id), row) for row in sorted(rows, key=lambda row: row.id)}
+    counts = await projects.open_blocker_counts(ctx, session=session, instances=found.keys())
     usage = await _usage(session, found.values())
     return [_public(ctx, merged, counts.get(instance_id, 0), usage) for instance_id, merged in found.items()]
 
@@ -225,7 +219,10 @@ async def instance_detail(ctx: AppContext, *, session: AsyncSession, instance_id
     ]
     return {
         "instance": instance,
-        "timeline": await timeline(session=session, instance_id=instance_id, limit=limit),
+        # the store may hold a few more than the cap until the next trim (ingest.Timelines); a read never shows them
+        "timeline": await timeline(
+            session=session, instance_id=instance_id, limit=min(limit, ctx.settings.monitoring.event_retention)
+        ),
         "tasks": tasks,
         "blockers": await projects.list_blockers(ctx, session=session, instance=instance_id),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -224,6 +225,25 @@ async def list_blockers(
     rows = [present_blocker_row(row) for row in await session.scalars(query)]
     tracked = [b for b in tracker_blockers(ctx) if instance is None or b["instance"] == instance]
     return tracked + rows
+
+
+async def open_blocker_counts(ctx: AppContext, *, session: AsyncSession, instances: Collection[str]) -> dict[str, int]:
+    """How many open blockers (tracker and API) each of `instances` has, in one grouped query."""
+    if not instances:
+        return {}
+    counts: dict[str, int] = {}
+    for blocker in tracker_blockers(ctx):
+        if blocker["instance"] in instances:
+            counts[blocker["instance"]] = counts.get(blocker["instance"], 0) + 1
+    rows = await session.execute(
+        select(Blocker.instance, func.count())
+        .where(Blocker.resolved_at.is_(None), Blocker.instance.in_(sorted(instances)))
+        .group_by(Blocker.instance)
+    )
+    for instance, count in rows:
+        if instance is not None:
+            counts[instance] = counts.get(instance, 0) + count
+    return counts
 
 
 async def create_blocker(*, session: AsyncSession, body: BlockerCreate) -> Blocker:
