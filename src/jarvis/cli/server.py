@@ -26,7 +26,7 @@ def serve(args: argparse.Namespace) -> int:
     refuse_open_remote(settings)
     configure_logging("debug" if settings.debug else settings.log_level)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=server.host,
         port=server.port,
         log_config=None,

@@ -119,7 +119,12 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(principal_of)]
+async def _principal(request: Request) -> Principal:
+    """`principal_of` as a dependency: async, so FastAPI does not send it to a worker thread."""
+    return principal_of(request)
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
 def require(scope: Scope, *, fast: bool = False, accepts: Iterable[str] = JSON_TYPES) -> Any:

@@ -55,4 +55,10 @@ def context_of(request: Request) -> AppContext:
     return ctx
 
 
-CtxDep = Annotated[AppContext, Depends(context_of)]
+async def _context(request: Request) -> AppContext:
+    """`context_of` as a dependency: async, since FastAPI runs a plain `def` dependency in a worker thread
+    (a thread hop on every request)."""
+    return context_of(request)
+
+
+CtxDep = Annotated[AppContext, Depends(_context)]

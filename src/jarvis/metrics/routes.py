@@ -28,7 +28,7 @@ def _ctx(request: Request) -> AppContext:
     return ctx
 
 
-def known_module(request: Request, module: Annotated[str, Path(max_length=63)]) -> Module:
+async def known_module(request: Request, module: Annotated[str, Path(max_length=63)]) -> Module:
     """The module named in the path, or a 404 listing the known ones."""
     modules = registry(_ctx(request).settings)
     if module not in modules:

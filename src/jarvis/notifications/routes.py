@@ -22,14 +22,14 @@ from jarvis.settings import ChannelConfig
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
 
-def notifier_of(request: Request) -> Notifier:
+async def notifier_of(request: Request) -> Notifier:
     return context_of(request).extras[NOTIFIER]
 
 
 NotifierDep = Annotated[Notifier, Depends(notifier_of)]
 
 
-def channel_by_name(name: str, notifier: NotifierDep) -> ChannelConfig:
+async def channel_by_name(name: str, notifier: NotifierDep) -> ChannelConfig:
     channel = notifier.channels.get(name)
     if channel is None:
         raise NotFound(
