@@ -87,6 +87,11 @@ class Forbidden(AppError):
     code = "forbidden"
 
 
+class DatabaseBusy(AppError):
+    status = 503
+    code = "database_busy"
+
+
 class DependencyDown(AppError):
     status = 503
     code = "dependency_unavailable"
@@ -190,6 +195,23 @@ def describe_validation(
     return message + ".", details
 
 
+def app_error_response(request: Request, exc: AppError, *, html_page: HtmlPage | None = None) -> Response:
+    response = render_error(request, exc.status, exc.message, exc.code, exc.details, html_page=html_page)
+    response.headers.update(exc.headers)
+    return response
+
+
+def unexpected_response(request: Request, *, html_page: HtmlPage | None = None) -> Response:
+    """The 500 for an error nobody expected (logged here, with its traceback and the request id)."""
+    log.exception("unhandled_error", path=request.url.path, request_id=request_id(request))
+    message = "Something went wrong on the server; the error is logged with this request id."
+    response = render_error(request, 500, message, "internal", html_page=html_page)
+    # The server closes the connection after an unhandled error; saying so lets a keep-alive client
+    # open a new one instead of failing its next request on this one.
+    response.headers["connection"] = "close"
+    return response
+
+
 def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -> None:
     """One handler per error family, all rendering through `envelope_error` (JSON, or `html_page` for browsers)."""
 
@@ -200,9 +222,7 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
 
     async def app_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AppError)
-        response = envelope_error(request, exc.status, exc.message, exc.code, exc.details)
-        response.headers.update(exc.headers)
-        return response
+        return app_error_response(request, exc, html_page=html_page)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -221,20 +241,12 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlPage | None = None) -
 
     async def pool_exhausted(request: Request, exc: Exception) -> Response:
         log.warning("database_pool_exhausted", path=request.url.path)
-        response = envelope_error(request, 503, POOL_BUSY, "database_busy")
-        response.headers["retry-after"] = "1"
-        return response
+        return app_error_response(request, DatabaseBusy(POOL_BUSY, headers={"retry-after": "1"}))
 
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled_error", path=request.url.path, request_id=request_id(request))
-        response = envelope_error(
-            request, 500, "Something went wrong on the server; the error is logged with this request id.", "internal"
-        )
+        response = unexpected_response(request, html_page=html_page)
         # Starlette answers this one from outside every middleware: add what they would have.
         response.headers["x-request-id"] = request_id(request)
-        # The server closes the connection after an unhandled error; saying so lets a keep-alive client
-        # open a new one instead of failing its next request on this one.
-        response.headers["connection"] = "close"
         for name, value in SECURITY_HEADERS:
             response.headers[name.decode()] = value.decode()
         return response

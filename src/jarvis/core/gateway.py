@@ -10,8 +10,10 @@ nothing is reachable by accident. The same table drives:
 - the browser defences: a `Host` outside `server.allowed_hosts` is refused (DNS rebinding); an unsafe
   request made with ambient credentials (a cookie, or single-user mode) must come from our own origin
   (`Origin` / `Sec-Fetch-Site`); a body must have a content type the route accepts (JSON unless said);
-- the fast path: hot reads (`require(..., fast=True)`) answered here, ahead of FastAPI's router, whose
-  per-request machinery costs as much as the answer. FastAPI documents them in /docs from the same route.
+- the fast path: hot reads and ingest writes (`require(..., fast=True)`: the endpoint takes only the
+  request) answered here, ahead of FastAPI's router, whose per-request machinery (route matching,
+  dependencies, a worker thread for each plain-def one) cost as much as the answer. FastAPI documents
+  them in /docs from the same route.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from jarvis.core.auth import ANONYMOUS, JSON_TYPES, RESOLVER, Principal, Scope, ScopeMark, denial, is_loopback
-from jarvis.core.errors import POOL_BUSY, AppError, HtmlPage, reject
+from jarvis.core.errors import (
+    POOL_BUSY,
+    AppError,
+    DatabaseBusy,
+    HtmlPage,
+    app_error_response,
+    reject,
+    unexpected_response,
+)
 
 log = structlog.get_logger("jarvis.gateway")
 
@@ -228,18 +238,37 @@ class Gateway:
             if refusal is not None:
                 await reject(scope, send, refusal.status, refusal.message, refusal.code, details=refusal.details)
                 return
-        if entry.fast and entry.endpoint is not None and scope["method"] in ("GET", "HEAD"):
+        fast = entry.endpoint if entry.methods is not None and scope["method"] in entry.methods else None
+        if fast is not None and scope["method"] in ("GET", "HEAD"):
             try:
-                response = await entry.endpoint(Request(scope, receive))
+                response = await fast(Request(scope, receive))
             except AppError:
                 pass  # FastAPI's route raises it again, inside the app's error handling
             else:
                 await response(scope, receive, send)
                 return
+        elif fast is not None and entry.scope != "admin":
+            await self._fast_write(fast, scope, receive, send)
+            return
         if entry.scope == "admin" and scope["method"] in UNSAFE:
             await self._audited(scope, receive, send, principal)
             return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _fast_write(endpoint: Endpoint, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        """A hot write (ingest) answered here: it runs once, so its errors are answered here too, in the
+        envelope FastAPI's handlers give (`core/errors.py`)."""
+        request = Request(scope, receive)
+        try:
+            response = await endpoint(request)
+        except AppError as exc:
+            response = app_error_response(request, exc)
+        except PoolTimeout:
+            response = app_error_response(request, DatabaseBusy(POOL_BUSY, headers={"Retry-After": "1"}))
+        except Exception:
+            response = unexpected_response(request)
+        await response(scope, receive, send)
 
     async def _audited(self, scope: AsgiScope, receive: Receive, send: Send, principal: Principal) -> None:
         """An admin change: answered as usual, then written to the audit log (who, what, when, from where)."""

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from jarvis.core.auth import LOOPBACK, require
-from jarvis.core.context import CtxDep
+from jarvis.core.context import CtxDep, context_of
 from jarvis.core.db import SessionDep
 from jarvis.core.envelope import Envelope
 from jarvis.core.errors import NotFound, ValidationFailed
@@ -138,16 +138,18 @@ def _hook_payload(raw: bytes) -> dict[str, Any]:
 
 @router.post(
     "/api/hooks/claude-code",
-    dependencies=[require("ingest")],
+    dependencies=[require("ingest", fast=True)],
     status_code=204,
     tags=["hooks"],
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}},
 )
-async def claude_code_hook(request: Request, ctx: CtxDep) -> Response:
+async def claude_code_hook(request: Request) -> Response:
     """The raw Claude Code hook payload, as an `http` hook (or `jarvis hook`) posts it; unknown events and
-    fields are kept. Answers 204 with no body: Claude Code reads a 2xx JSON body as hook output."""
+    fields are kept. Answers 204 with no body: Claude Code reads a 2xx JSON body as hook output.
+    Answered on the gateway's fast path (it takes only the request): a fleet sends tens a second."""
     payload = _hook_payload(await request.body())
-    await ingest.submit(ctx, ingest.Hook(payload, str(payload.get("host") or _client_host(request))))
+    host = str(payload.get("host") or _client_host(request))
+    await ingest.submit(context_of(request), ingest.Hook(payload, host))
     return Response(status_code=204)
 
 
